@@ -1,0 +1,3 @@
+"""cctui: credit control in the terminal."""
+
+__version__ = "0.1.0"

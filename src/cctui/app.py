@@ -1,0 +1,240 @@
+"""The cctui Textual application: its context, keys, palette, help and error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from sqlalchemy.exc import DBAPIError
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from cctui.db.engine import connection_failure_reason
+from cctui.domain.errors import CctuiError
+from cctui.screens import SCREENS, START_SCREEN
+from cctui.screens.help import HelpScreen
+from cctui.widgets.command_provider import ScreenCommands
+from cctui.widgets.safe_text import plain
+from cctui.widgets.status_header import HeaderInfo
+
+if TYPE_CHECKING:
+    from cctui.db.engine import Database
+    from cctui.domain.identity import StaffIdentity
+
+TERMINAL_THEMES = {True: "ansi-dark", False: "ansi-light"}
+"""Textual's themes that use the terminal's own palette (``textual-ansi`` in older Textual)."""
+
+MAX_ERROR_LENGTH = 300
+"""Longest error text shown in a notification; the full error goes to the log."""
+
+
+@dataclass
+class AppContext:
+    """Everything the app needs to run: the database, who is using it, where to start.
+
+    ``today`` is the clock the app reads the date from (tests fix it).
+    """
+
+    db: Database
+    user: StaffIdentity
+    start_screen: str | None = None
+    customer: str | None = None
+    today: Callable[[], date] = field(default=date.today)
+
+
+def describe_worker_error(worker: Worker[object], database_label: str) -> str:
+    """One or two sentences telling the user what a failed worker could not do, and why."""
+    error = worker.error
+    task = worker.name or "finish a background task"
+    if isinstance(error, CctuiError):
+        text = str(error)
+    elif isinstance(error, DBAPIError):
+        text = f"The database at {database_label} could not {task}: " + (
+            connection_failure_reason(error)
+        )
+    else:
+        detail = (str(error).strip().splitlines() or [""])[0] if error else ""
+        name = type(error).__name__ if error else "unknown error"
+        text = f"Could not {task}: {name}" + (f": {detail}" if detail else "")
+    text = plain(text)
+    if len(text) > MAX_ERROR_LENGTH:
+        text = text[: MAX_ERROR_LENGTH - 1] + "…"
+    return text
+
+
+class CctuiApp(App[None], inherit_bindings=False):
+    """Credit control in the terminal.
+
+    Starts on the book overview; ``context.start_screen`` opens another registered
+    screen on top of it. Every binding has an id, so ``set_keymap`` can rebind it
+    (Textual's own app bindings are replaced, not inherited, for that reason).
+    """
+
+    TITLE = "cctui"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
+    COMMANDS: ClassVar = {ScreenCommands}
+    COMMAND_PALETTE_DISPLAY = "^p"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "q,f10",
+            "quit",
+            "Quit",
+            tooltip="Leave cctui and return to the command prompt.",
+            id="quit",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            show=False,
+            priority=True,
+            tooltip="Leave cctui from anywhere, even while typing in a field.",
+            id="quit-anywhere",
+        ),
+        Binding(
+            "question_mark,f1",
+            "help",
+            "Help",
+            tooltip="List every key of this screen and what it does.",
+            id="help",
+        ),
+        Binding(
+            "ctrl+p,f2",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            tooltip="Search every command of this screen by name.",
+            id="command-palette",
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            tooltip="Close this screen and go back to the one before.",
+            id="back",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_terminal_colours",
+            "Use the terminal's own colours",
+            show=False,
+            tooltip="Switch to the terminal's own palette, or back to cctui's colours.",
+            id="terminal-colours",
+        ),
+        Binding("ctrl+c", "help_quit", show=False, system=True, id="quit-hint"),
+    ]
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self._theme_before_terminal: str | None = None
+
+    @property
+    def db(self) -> Database:
+        """The database every screen reads and writes through (``db.session()``)."""
+        return self.context.db
+
+    @property
+    def user(self) -> StaffIdentity:
+        """The staff member using the app."""
+        return self.context.user
+
+    def today(self) -> date:
+        """Today's date, from the context's clock."""
+        return self.context.today()
+
+    @property
+    def header_info(self) -> HeaderInfo:
+        """What every screen's header shows."""
+        return HeaderInfo(
+            name=self.user.name,
+            login=self.user.login,
+            role=str(self.user.role),
+            database=self.db.label,
+        )
+
+    def get_default_screen(self) -> Screen[None]:
+        """The book overview, at the bottom of the screen stack."""
+        return SCREENS[START_SCREEN](self.context)
+
+    def on_mount(self) -> None:
+        """Open the screen asked for on the command line, or say why it cannot be opened."""
+        wanted = self.context.start_screen
+        if wanted is None and self.context.customer is not None:
+            wanted = "customer"
+        if wanted is None or wanted == START_SCREEN:
+            return
+        factory = SCREENS.get(wanted)
+        if factory is None:
+            self.notify(
+                f"The {plain(wanted)} screen is not available in this version.",
+                title="Showing the book overview",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
+        self.push_screen(factory(self.context))
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the footer and help show them: function keys in capitals (``F10``)."""
+        display = super().get_key_display(binding)
+        if len(display) in (2, 3) and display[0] == "f" and display[1:].isdigit():
+            return display.upper()
+        return display
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "Back" when there is no screen to go back to (dialogs do not count)."""
+        if action == "back":
+            return sum(1 for screen in self.screen_stack if not screen.is_modal) > 1
+        return True
+
+    def action_help(self) -> None:
+        """Open the help screen for the current screen (or close it when it is open)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_terminal_colours(self) -> None:
+        """Switch to the terminal's own colours (the ANSI theme), or back again."""
+        if self.theme in TERMINAL_THEMES.values():
+            self.theme = self._theme_before_terminal or "textual-dark"
+            self.notify("Using cctui's colours.", timeout=3)
+        else:
+            self._theme_before_terminal = self.theme
+            self.theme = TERMINAL_THEMES[self.current_theme.dark]
+            self.notify("Using the terminal's own colours.", timeout=3)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """App commands for the palette, beside the keys of the screen."""
+        yield SystemCommand("Change theme", "Pick another colour theme.", self.action_change_theme)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported: a clear error notification.
+
+        Screens forward their workers' failures here (see ``CctuiScreen``).
+        """
+        if event.state is not WorkerState.ERROR or not self.is_running:
+            return
+        worker = event.worker
+        self.log.error("worker failed", worker.name, repr(worker.error))
+        self.notify(
+            describe_worker_error(worker, self.db.label),
+            title="Something went wrong",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+
+
+def run_app(context: AppContext) -> None:
+    """Run cctui in the terminal until the user quits."""
+    CctuiApp(context).run()

@@ -1,0 +1,123 @@
+"""Set foreign keys and secondary indexes aside during the bulk load, and put them back.
+
+Checking a foreign key row by row and inserting into a dozen indexes per row is what makes
+a COPY slow; validating a foreign key once over the whole table and building an index from
+sorted data is much faster (``pg_restore`` loads the same way). The definitions are read
+from the catalog, so whatever the migrations made is restored exactly, in the same
+transaction: a failed load leaves the schema as it was. Indexes that back primary keys and
+unique constraints stay in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+_CONSTRAINTS = """
+SELECT c.contype::text, c.conrelid::regclass::text, quote_ident(c.conname),
+       pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE c.contype IN ('f', 'u') AND c.conrelid = ANY (%(tables)s::regclass[])
+ORDER BY c.contype, c.conrelid::regclass::text, c.conname
+"""
+
+_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+FROM pg_index i
+WHERE i.indrelid = ANY (%(tables)s::regclass[])
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ORDER BY i.indexrelid::regclass::text
+"""
+
+
+@dataclass
+class SetAside:
+    """Foreign keys and indexes dropped for the load, with the SQL that recreates them."""
+
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    """``(table, constraint name, definition)`` as the catalog quotes them."""
+    uniques: list[tuple[str, str, str]] = field(default_factory=list)
+    """Unique constraints (not primary keys), like :attr:`foreign_keys`."""
+    checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Check constraints by table: ``(constraint name, definition)``."""
+    indexes: list[tuple[str, str]] = field(default_factory=list)
+    """``(index name, CREATE INDEX statement)``."""
+
+    @property
+    def steps(self) -> int:
+        """Statements :meth:`restore` runs."""
+        return len(self.foreign_keys) + len(self.uniques) + len(self.checks) + len(self.indexes)
+
+    def restore(self, cursor: psycopg.Cursor[Any], done: Callable[[], None] | None = None) -> None:
+        """Rebuild the indexes and unique constraints, then add and validate the check
+        constraints (one pass per table) and the foreign keys.
+
+        ``done()`` (if given) is called after each statement.
+        """
+        statements: list[sql.SQL | sql.Composed] = [
+            sql.SQL(statement) for _n, statement in self.indexes
+        ]
+        statements.extend(
+            _add(table, [(name, definition)]) for table, name, definition in self.uniques
+        )
+        statements.extend(_add(table, checks) for table, checks in self.checks.items())
+        statements.extend(
+            _add(table, [(name, definition)]) for table, name, definition in self.foreign_keys
+        )
+        for statement in statements:
+            cursor.execute(statement)
+            if done is not None:
+                done()
+
+
+def _add(table: str, constraints: list[tuple[str, str]]) -> sql.Composed:
+    """``ALTER TABLE t ADD CONSTRAINT a ..., ADD CONSTRAINT b ...`` (names quoted already)."""
+    return sql.SQL("ALTER TABLE {} {}").format(
+        sql.SQL(table),
+        sql.SQL(", ").join(
+            sql.SQL("ADD CONSTRAINT {} {}").format(sql.SQL(name), sql.SQL(definition))
+            for name, definition in constraints
+        ),
+    )
+
+
+def set_aside(cursor: psycopg.Cursor[Any], tables: list[str]) -> SetAside | None:
+    """Drop the foreign keys and secondary indexes of ``tables``; None if not allowed.
+
+    Dropping needs ownership of the tables; a user who may only write to them (a shared
+    server with a separate schema owner) loads with the constraints in place instead.
+    """
+    names = list(tables)
+    aside = SetAside()
+    cursor.execute(_CONSTRAINTS, {"tables": names})
+    for kind, table, name, definition in cursor.fetchall():
+        if kind == "f":
+            aside.foreign_keys.append((table, name, definition))
+        elif kind == "u":
+            aside.uniques.append((table, name, definition))
+        else:
+            aside.checks.setdefault(table, []).append((name, definition))
+    cursor.execute(_INDEXES, {"tables": names})
+    aside.indexes = [(str(n), str(d)) for n, d in cursor.fetchall()]
+    drops = [*aside.foreign_keys, *aside.uniques]
+    drops.extend(
+        (table, name, "") for table, checks in aside.checks.items() for name, _definition in checks
+    )
+    conn = cursor.connection
+    try:
+        with conn.transaction():
+            for table, name, _definition in drops:
+                cursor.execute(
+                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                        sql.SQL(table), sql.SQL(name)
+                    )
+                )
+            for name, _statement in aside.indexes:
+                cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
+    except psycopg.errors.InsufficientPrivilege:
+        return None
+    return aside

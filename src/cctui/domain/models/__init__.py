@@ -1,0 +1,97 @@
+"""Every table of the book; importing this module registers them all on ``Base.metadata``."""
+
+from cctui.domain.models.agency import AgencyHandover, CollectionAgency
+from cctui.domain.models.credit import ApprovalRequest, CreditLimitChange, HeldDocument
+from cctui.domain.models.customer import Customer
+from cctui.domain.models.enums import (
+    ApprovalKind,
+    ApprovalStatus,
+    CallOutcome,
+    CollectionState,
+    CreditAction,
+    CreditEvent,
+    Delivery,
+    DisputeStatus,
+    DocumentKind,
+    HeldStatus,
+    InvoiceKind,
+    LetterKind,
+    LetterStatus,
+    NoteKind,
+    OpenDone,
+    PromiseStatus,
+    Role,
+    RunStatus,
+)
+from cctui.domain.models.history import AgingSnapshot, AuditLog, DailyCheckRun, Setting
+from cctui.domain.models.invoice import Dispute, Invoice, Payment, PaymentAllocation
+from cctui.domain.models.letters import (
+    DunningStep,
+    Letter,
+    LetterBatch,
+    LetterInvoice,
+    LetterTemplate,
+)
+from cctui.domain.models.policy import CreditGroup, CreditPolicy
+from cctui.domain.models.staff import Pool, Staff, staff_pool
+from cctui.domain.models.workflow import (
+    ActionType,
+    Contact,
+    DebtorLease,
+    Note,
+    Promise,
+    PromiseInvoice,
+    Todo,
+)
+
+__all__ = [
+    "ActionType",
+    "AgencyHandover",
+    "AgingSnapshot",
+    "ApprovalKind",
+    "ApprovalRequest",
+    "ApprovalStatus",
+    "AuditLog",
+    "CallOutcome",
+    "CollectionAgency",
+    "CollectionState",
+    "Contact",
+    "CreditAction",
+    "CreditEvent",
+    "CreditGroup",
+    "CreditLimitChange",
+    "CreditPolicy",
+    "Customer",
+    "DailyCheckRun",
+    "DebtorLease",
+    "Delivery",
+    "Dispute",
+    "DisputeStatus",
+    "DocumentKind",
+    "DunningStep",
+    "HeldDocument",
+    "HeldStatus",
+    "Invoice",
+    "InvoiceKind",
+    "Letter",
+    "LetterBatch",
+    "LetterInvoice",
+    "LetterKind",
+    "LetterStatus",
+    "LetterTemplate",
+    "Note",
+    "NoteKind",
+    "OpenDone",
+    "Payment",
+    "PaymentAllocation",
+    "Pool",
+    "Promise",
+    "PromiseInvoice",
+    "PromiseStatus",
+    "Role",
+    "RunStatus",
+    "Setting",
+    "Staff",
+    "Todo",
+    "staff_pool",
+]

@@ -1,0 +1,1 @@
+"""Reusable widgets and display helpers; they never import SQLAlchemy or psycopg."""
