@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import queue
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,8 +65,8 @@ def url_for_database(server_url: str, name: str) -> str:
 
 
 def _admin_engine(server_url: str) -> Engine:
-    """An autocommit engine for CREATE/DROP DATABASE."""
-    return create_engine(server_url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0)
+    """An autocommit engine for CREATE/DROP DATABASE (shared by the tests and the clone pool)."""
+    return create_engine(server_url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=2)
 
 
 def _create_database(admin: Engine, name: str, template: str | None = None) -> None:
@@ -83,6 +86,18 @@ def _drop_database(admin: Engine, name: str) -> None:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _skip_durability(server_url: str) -> None:
+    """Turn off fsync on the throwaway test server: cloning a database then costs no flushes."""
+    admin = _admin_engine(server_url)
+    try:
+        with admin.connect() as connection:
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                connection.exec_driver_sql(f"ALTER SYSTEM SET {setting} = off")
+            connection.exec_driver_sql("SELECT pg_reload_conf()")
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_server_url() -> Iterator[str]:
     """A server-level SQLAlchemy URL: ``CCTUI_TEST_DATABASE_URL`` or a private embedded server."""
@@ -95,7 +110,9 @@ def pg_server_url() -> Iterator[str]:
     base = Path(tempfile.mkdtemp(prefix="cctui-test-pg-"))
     server = get_server(base / "pgdata", cleanup_mode="delete")
     try:
-        yield socket_url(server.get_postmaster_info(), database="postgres")
+        url = socket_url(server.get_postmaster_info(), database="postgres")
+        _skip_durability(url)
+        yield url
     finally:
         server.cleanup()
         shutil.rmtree(base, ignore_errors=True)
@@ -129,15 +146,86 @@ def template_database(pg_server_url: str, _admin: Engine) -> Iterator[str]:
         _drop_database(_admin, name)
 
 
+class ClonePool:
+    """Fresh copies of the template database, made ahead of time on a background thread.
+
+    Cloning costs about half a second on these machines; making the next copies while a
+    test runs hides most of it. Used copies are dropped on the same thread.
+    """
+
+    READY = 2
+
+    def __init__(self, admin: Engine, template: str) -> None:
+        self._admin = admin
+        self._template = template
+        self._ready: queue.Queue[str] = queue.Queue(maxsize=self.READY)
+        self._to_drop: queue.Queue[str] = queue.Queue()
+        self._stop = threading.Event()
+        self._errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._work, name="clone-pool", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._drop_pending()
+                if self._ready.full():
+                    time.sleep(0.01)
+                    continue
+                name = unique_database_name()
+                _create_database(self._admin, name, template=self._template)
+                self._ready.put(name)
+            except BaseException as error:  # surfaced to the test that waits for a clone
+                self._errors.append(error)
+                return
+
+    def _drop_pending(self) -> None:
+        while True:
+            try:
+                name = self._to_drop.get_nowait()
+            except queue.Empty:
+                return
+            _drop_database(self._admin, name)
+
+    def take(self) -> str:
+        """The name of a fresh database; blocks until one is ready."""
+        while True:
+            if self._errors:
+                raise RuntimeError("could not clone the template database") from self._errors[0]
+            try:
+                return self._ready.get(timeout=0.05)
+            except queue.Empty:
+                continue
+
+    def give_back(self, name: str) -> None:
+        """Drop ``name`` later, on the pool's thread."""
+        self._to_drop.put(name)
+
+    def close(self) -> None:
+        """Stop making copies and drop every database the pool still holds."""
+        self._stop.set()
+        self._thread.join()
+        while not self._ready.empty():
+            self._to_drop.put(self._ready.get_nowait())
+        self._drop_pending()
+
+
+@pytest.fixture(scope="session")
+def _clone_pool(template_database: str, _admin: Engine) -> Iterator[ClonePool]:
+    """The background maker of fresh databases for this run."""
+    pool = ClonePool(_admin, template_database)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def database_url(pg_server_url: str, template_database: str, _admin: Engine) -> Iterator[str]:
+def database_url(pg_server_url: str, _clone_pool: ClonePool) -> Iterator[str]:
     """URL of a fresh database at the head revision, dropped after the test."""
-    name = unique_database_name()
-    _create_database(_admin, name, template=template_database)
+    name = _clone_pool.take()
     try:
         yield url_for_database(pg_server_url, name)
     finally:
-        _drop_database(_admin, name)
+        _clone_pool.give_back(name)
 
 
 @pytest.fixture

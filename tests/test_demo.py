@@ -529,3 +529,34 @@ def test_sequences_continue_after_the_load(db: Database) -> None:
     assert _scalar(db, "SELECT nextval(pg_get_serial_sequence('invoice', 'id'))") == (
         _scalar(db, "SELECT max(id) FROM invoice") + 1  # type: ignore[operator]
     )
+
+
+def test_a_user_who_may_only_write_loads_with_constraints_in_place(
+    db: Database, database_url: str
+) -> None:
+    role = f"cctui_demo_writer_{os.getpid()}"
+    grants = [
+        f'CREATE ROLE "{role}" LOGIN',
+        f'GRANT USAGE ON SCHEMA public TO "{role}"',
+        "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public"
+        f' TO "{role}"',
+        f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+    ]
+    with db.engine.connect() as connection:
+        for statement in grants:
+            connection.exec_driver_sql(statement)
+        connection.commit()
+    schema = _schema_objects(db)
+    writer = Database(
+        create_engine(make_url(database_url).set(username=role), poolclass=NullPool), label=role
+    )
+    try:
+        summary = _make(writer, customers=12)
+    finally:
+        writer.dispose()
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            connection.exec_driver_sql(f'DROP ROLE "{role}"')
+            connection.commit()
+    assert _scalar(db, "SELECT count(*) FROM customer") == summary.customers == 12
+    assert _schema_objects(db) == schema

@@ -1,11 +1,12 @@
-"""Set foreign keys and secondary indexes aside during the bulk load, and put them back.
+"""Set foreign keys, unique constraints and secondary indexes aside during the bulk load.
 
 Checking a foreign key row by row and inserting into a dozen indexes per row is what makes
 a COPY slow; validating a foreign key once over the whole table and building an index from
 sorted data is much faster (``pg_restore`` loads the same way). The definitions are read
 from the catalog, so whatever the migrations made is restored exactly, in the same
-transaction: a failed load leaves the schema as it was. Indexes that back primary keys and
-unique constraints stay in place.
+transaction: a failed load leaves the schema as it was. Primary keys and check constraints
+stay in place (checks cost less during the COPY, which runs while Python generates, than in
+a separate pass afterwards).
 """
 
 from __future__ import annotations
@@ -36,25 +37,22 @@ ORDER BY i.indexrelid::regclass::text
 
 @dataclass
 class SetAside:
-    """Foreign keys and indexes dropped for the load, with the SQL that recreates them."""
+    """Constraints and indexes dropped for the load, with what recreates them."""
 
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
     """``(table, constraint name, definition)`` as the catalog quotes them."""
     uniques: list[tuple[str, str, str]] = field(default_factory=list)
     """Unique constraints (not primary keys), like :attr:`foreign_keys`."""
-    checks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    """Check constraints by table: ``(constraint name, definition)``."""
     indexes: list[tuple[str, str]] = field(default_factory=list)
     """``(index name, CREATE INDEX statement)``."""
 
     @property
     def steps(self) -> int:
         """Statements :meth:`restore` runs."""
-        return len(self.foreign_keys) + len(self.uniques) + len(self.checks) + len(self.indexes)
+        return len(self.foreign_keys) + len(self.uniques) + len(self.indexes)
 
     def restore(self, cursor: psycopg.Cursor[Any], done: Callable[[], None] | None = None) -> None:
-        """Rebuild the indexes and unique constraints, then add and validate the check
-        constraints (one pass per table) and the foreign keys.
+        """Rebuild the indexes and unique constraints, then add and validate the foreign keys.
 
         ``done()`` (if given) is called after each statement.
         """
@@ -64,7 +62,6 @@ class SetAside:
         statements.extend(
             _add(table, [(name, definition)]) for table, name, definition in self.uniques
         )
-        statements.extend(_add(table, checks) for table, checks in self.checks.items())
         statements.extend(
             _add(table, [(name, definition)]) for table, name, definition in self.foreign_keys
         )
@@ -86,7 +83,9 @@ def _add(table: str, constraints: list[tuple[str, str]]) -> sql.Composed:
 
 
 def set_aside(cursor: psycopg.Cursor[Any], tables: list[str]) -> SetAside | None:
-    """Drop the foreign keys and secondary indexes of ``tables``; None if not allowed.
+    """Drop the foreign keys, unique constraints and secondary indexes of ``tables``.
+
+    Returns what was dropped, or None when the user may not alter the tables.
 
     Dropping needs ownership of the tables; a user who may only write to them (a shared
     server with a separate schema owner) loads with the constraints in place instead.
@@ -95,18 +94,11 @@ def set_aside(cursor: psycopg.Cursor[Any], tables: list[str]) -> SetAside | None
     aside = SetAside()
     cursor.execute(_CONSTRAINTS, {"tables": names})
     for kind, table, name, definition in cursor.fetchall():
-        if kind == "f":
-            aside.foreign_keys.append((table, name, definition))
-        elif kind == "u":
-            aside.uniques.append((table, name, definition))
-        else:
-            aside.checks.setdefault(table, []).append((name, definition))
+        found = aside.foreign_keys if kind == "f" else aside.uniques
+        found.append((table, name, definition))
     cursor.execute(_INDEXES, {"tables": names})
     aside.indexes = [(str(n), str(d)) for n, d in cursor.fetchall()]
     drops = [*aside.foreign_keys, *aside.uniques]
-    drops.extend(
-        (table, name, "") for table, checks in aside.checks.items() for name, _definition in checks
-    )
     conn = cursor.connection
     try:
         with conn.transaction():

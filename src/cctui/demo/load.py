@@ -1,10 +1,13 @@
 """``generate_demo``: replace the book with a generated one, in one transaction.
 
 The load takes a transaction-level advisory lock, refuses when the book is not empty (unless
-``reset``), truncates every table, copies the generated rows in (:mod:`.copy_loader`),
-computes the maintained customer figures in SQL (:mod:`.figures`), moves the id sequences
-past the loaded ids and commits; a failure anywhere rolls everything back, so the old data
-stays. Statistics are gathered after the commit.
+``reset``), truncates every table, sets foreign keys and secondary indexes aside
+(:mod:`.ddl`), copies the generated rows in (:mod:`.copy_loader`) while generating the next
+ones, analyses the tables, computes the maintained customer figures in SQL
+(:mod:`.figures`), rebuilds the indexes and constraints, moves the id sequences past the
+loaded ids and commits. A failure anywhere rolls everything back, schema included, so the
+old data stays. After the commit the customer table is vacuumed (its figures were updated
+in place).
 """
 
 from __future__ import annotations
@@ -59,6 +62,22 @@ def _tables() -> list[Table]:
 
 def _ignore(_stage: str, _done: int, _total: int) -> None:
     return None
+
+
+def _owns_tables(cursor: psycopg.Cursor[Any], tables: list[Table]) -> bool:
+    """True when the current user owns every table (and so its sequences and indexes).
+
+    A user who may only write to the tables (a shared server whose schema belongs to a
+    migration role) can still load the book: without restarting identities (the sequences
+    are set after the load anyway) and with the constraints in place, which is slower.
+    """
+    cursor.execute(
+        "SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c"
+        " WHERE c.oid = ANY (%s::regclass[])",
+        ([t.name for t in tables],),
+    )
+    row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def _refuse_if_not_empty(cursor: psycopg.Cursor[Any]) -> None:
@@ -144,7 +163,7 @@ def generate_demo(
             conn.rollback()
             raise
         report(STAGE_ANALYZE, 0, 1)
-        _analyze(conn, tables)
+        _vacuum_customers(conn)
         report(STAGE_ANALYZE, 1, 1)
     finally:
         raw.close()
@@ -171,12 +190,14 @@ def _load(
         cursor.execute("SET LOCAL jit = off")
         if not reset:
             _refuse_if_not_empty(cursor)
+        owner = _owns_tables(cursor, tables)
         cursor.execute(
-            sql.SQL("TRUNCATE TABLE {} RESTART IDENTITY CASCADE").format(
-                sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)
+            sql.SQL("TRUNCATE TABLE {} {} CASCADE").format(
+                sql.SQL(", ").join(sql.Identifier(t.name) for t in tables),
+                sql.SQL("RESTART IDENTITY" if owner else "CONTINUE IDENTITY"),
             )
         )
-        aside = set_aside(cursor, [t.name for t in tables])
+        aside = set_aside(cursor, [t.name for t in tables]) if owner else None
     report(STAGE_PREPARE, 1, 1)
 
     book = DemoBook(customers=customers, seed=seed, today=today, you=login)
@@ -237,9 +258,9 @@ def _counted(tables: list[TableRows]) -> dict[str, int]:
     return counts
 
 
-def _analyze(conn: psycopg.Connection[Any], tables: list[Table]) -> None:
-    """Vacuum and analyse the customer table (its figures were updated in place after the
-    in-transaction ANALYZE of every table)."""
+def _vacuum_customers(conn: psycopg.Connection[Any]) -> None:
+    """Vacuum and analyse the customer table: its figures were updated in place after the
+    in-transaction ANALYZE of every table, leaving dead row versions and stale statistics."""
     conn.autocommit = True
     try:
         with conn.cursor() as cursor:
