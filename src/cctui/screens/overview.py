@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from cctui.domain.overview import BookOverview, book_overview
 from cctui.screens.base import CctuiScreen
+from cctui.widgets.money import format_money
 from cctui.widgets.safe_text import safe_text
 
 if TYPE_CHECKING:
@@ -33,11 +34,6 @@ WORKER_GROUP = "overview"
 def format_count(value: int) -> str:
     """A whole number with thousands separators: ``12,345``."""
     return f"{value:,}"
-
-
-def format_amount(value: Decimal) -> str:
-    """An amount with two decimals and thousands separators: ``1,234,567.89``."""
-    return f"{value:,.2f}"
 
 
 def describe_daily_check(last: date | None, today: date) -> str:
@@ -78,7 +74,9 @@ def figures_block(overview: BookOverview, today: date) -> Group:
             return
         for index, (currency, amount) in enumerate(amounts.items()):
             table.add_row(
-                Text(label if index == 0 else ""), safe_text(currency), Text(format_amount(amount))
+                Text(label if index == 0 else ""),
+                safe_text(currency),
+                Text(format_money(amount, currency)),
             )
 
     count_row("Customers", overview.customers)

@@ -1,0 +1,1 @@
+"""Benchmarks: each path a user waits for, measured against its physical limit in the same run."""

@@ -1,0 +1,46 @@
+"""``python -m benchmarks [--quick | --full]``: measure, print, write the results.
+
+Results go to benchmarks/results.json and the table in BENCHMARKS.md.
+
+``--quick`` uses a small book and finishes in well under a minute (CI runs it so the scripts
+keep working; CI does not judge its timings). ``--full`` uses 100,000 customers and about
+1,000,000 invoices. ``--no-write`` prints without touching results.json or BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks.demo_load import measure_demo_load
+from benchmarks.harness import scratch_server, write_results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and report them."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a 1,000-customer book (default)")
+    size.add_argument("--full", action="store_true", help="a 100,000-customer book")
+    parser.add_argument("--customers", type=int, help="any other book size")
+    parser.add_argument("--runs", type=int, help="repetitions per measurement")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave results.json alone"
+    )
+    args = parser.parse_args(argv)
+    customers = args.customers or (100_000 if args.full else 1_000)
+    runs = args.runs or (3 if customers <= 10_000 else 1)
+    with scratch_server() as server:
+        results = measure_demo_load(server, customers, runs)
+        label = server.label
+    for result in results:
+        ratio = "" if result.ratio is None else f"  ({result.ratio:.2f}x {result.baseline_name})"
+        print(f"{result.name}: {result.median_ms / 1000:.2f} s{ratio}  budget {result.budget}")
+    if not args.no_write:
+        write_results(
+            results, data_size=f"{customers:,} customers (cctui demo, seed 42)", server=label
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
