@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -348,6 +350,23 @@ async def test_f10_quits(db: Database, user: StaffIdentity) -> None:
         await pilot.press("f10")
         await pilot.pause()
         assert app.return_code == 0
+
+
+@pytest.mark.parametrize("signal_name", ["SIGHUP", "SIGTERM"])
+async def test_a_hang_up_or_stop_signal_quits_cleanly(
+    db: Database, user: StaffIdentity, signal_name: str
+) -> None:
+    app = make_app(db, user)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        os.kill(os.getpid(), getattr(signal, signal_name))
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if app.return_code is not None:
+                break
+        assert app.return_code == 0
+    loop = asyncio.get_running_loop()
+    assert not loop.remove_signal_handler(getattr(signal, signal_name))
 
 
 def test_every_cctui_binding_has_an_id() -> None:

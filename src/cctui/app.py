@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +31,11 @@ if TYPE_CHECKING:
 
 TERMINAL_THEMES = {True: "ansi-dark", False: "ansi-light"}
 """Textual's themes that use the terminal's own palette (``textual-ansi`` in older Textual)."""
+
+EXIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)
+)
+"""Signals that end the app the way `q` does (a dropped SSH link sends SIGHUP)."""
 
 MAX_ERROR_LENGTH = 300
 """Longest error text shown in a notification; the full error goes to the log."""
@@ -135,6 +143,7 @@ class CctuiApp(App[None], inherit_bindings=False):
         super().__init__()
         self.context = context
         self._theme_before_terminal: str | None = None
+        self._signals_handled: list[int] = []
 
     @property
     def db(self) -> Database:
@@ -166,6 +175,7 @@ class CctuiApp(App[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         """Open the screen asked for on the command line, or say why it cannot be opened."""
+        self._exit_on_hangup()
         wanted = self.context.start_screen
         if wanted is None and self.context.customer is not None:
             wanted = "customer"
@@ -182,6 +192,25 @@ class CctuiApp(App[None], inherit_bindings=False):
             )
             return
         self.push_screen(factory(self.context))
+
+    def _exit_on_hangup(self) -> None:
+        """Leave cleanly when the SSH session hangs up or the process is asked to stop.
+
+        Without this, SIGHUP and SIGTERM end the process before its exit handlers run, and the
+        embedded database this session started would stay up with nobody using it.
+        """
+        loop = asyncio.get_running_loop()
+        for signal_number in EXIT_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signal_number, self.exit)
+                self._signals_handled.append(signal_number)
+
+    def on_unmount(self) -> None:
+        """Give the signals back to their default handling."""
+        loop = asyncio.get_running_loop()
+        for signal_number in self._signals_handled:
+            loop.remove_signal_handler(signal_number)
+        self._signals_handled.clear()
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as the footer and help show them: function keys in capitals (``F10``)."""

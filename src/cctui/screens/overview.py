@@ -22,7 +22,7 @@ from cctui.widgets.money import format_money
 from cctui.widgets.safe_text import safe_text
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    pass
 
 LABEL_WIDTH = 18
 """Width of the label column of every block, so the values line up."""
@@ -59,37 +59,37 @@ def _two_columns() -> Table:
 
 
 def figures_block(overview: BookOverview, today: date) -> Group:
-    """The figures: counts and amounts per currency, then when the daily check last ran."""
-    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False, expand=False)
-    table.add_column("figure", no_wrap=True, min_width=LABEL_WIDTH)
-    table.add_column("currency", no_wrap=True)
-    table.add_column("value", justify="right", no_wrap=True)
-
-    def count_row(label: str, value: int) -> None:
-        table.add_row(Text(label), Text(""), Text(format_count(value)))
-
-    def amount_rows(label: str, amounts: Mapping[str, Decimal]) -> None:
-        if not amounts:
-            table.add_row(Text(label), Text(""), Text("none", style="dim"))
-            return
-        for index, (currency, amount) in enumerate(amounts.items()):
-            table.add_row(
-                Text(label if index == 0 else ""),
-                safe_text(currency),
-                Text(format_money(amount, currency)),
-            )
-
-    count_row("Customers", overview.customers)
-    count_row("Active staff", overview.staff)
-    count_row("Open invoices", overview.open_invoices)
-    count_row("Overdue debtors", overview.overdue_debtors)
-    amount_rows("Open amount", overview.open_amount)
-    amount_rows("Overdue amount", overview.overdue_amount)
-    check = _two_columns()
-    check.add_row(
+    """The figures: counts, open and overdue amounts per currency, the last daily check."""
+    counts = _two_columns()
+    for label, value in (
+        ("Customers", overview.customers),
+        ("Active staff", overview.staff),
+        ("Open invoices", overview.open_invoices),
+        ("Overdue debtors", overview.overdue_debtors),
+    ):
+        counts.add_row(Text(label), Text(format_count(value)))
+    counts.add_row(
         Text("Last daily check"), Text(describe_daily_check(overview.last_daily_check, today))
     )
-    return Group(table, Text(""), check)
+    return Group(counts, Text(""), amounts_table(overview))
+
+
+def amounts_table(overview: BookOverview) -> Table | Text:
+    """Open and overdue amounts side by side, one row per currency."""
+    if not overview.open_amount:
+        return Text("Nothing is open: no customer owes anything.")
+    table = Table(box=None, padding=(0, 1), pad_edge=False, expand=False, show_edge=False)
+    table.add_column(Text("Currency"), no_wrap=True, min_width=LABEL_WIDTH)
+    table.add_column(Text("Open"), justify="right", no_wrap=True)
+    table.add_column(Text("Overdue"), justify="right", no_wrap=True)
+    for currency, amount in overview.open_amount.items():
+        overdue = overview.overdue_amount.get(currency, Decimal(0))
+        table.add_row(
+            safe_text(currency),
+            Text(format_money(amount, currency)),
+            Text(format_money(overdue, currency)),
+        )
+    return table
 
 
 class OverviewScreen(CctuiScreen):
