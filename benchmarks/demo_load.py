@@ -8,6 +8,7 @@ what PostgreSQL itself needs to take in those rows with the schema's constraints
 from __future__ import annotations
 
 import io
+import statistics
 import time
 from datetime import date
 
@@ -68,14 +69,12 @@ def measure_demo_load(server: ScratchServer, customers: int, runs: int) -> list[
             for table in Base.metadata.sorted_tables
         )
     loaded.dispose()
-    demo_seconds.sort()
-    copy_seconds.sort()
     return [
         Result(
             name=(f"demo load, {customers:,} customers / {invoices:,} invoices / {rows:,} rows"),
-            median_ms=demo_seconds[len(demo_seconds) // 2] * 1000,
+            median_ms=statistics.median(demo_seconds) * 1000,
             baseline_name="bare COPY of the same rows",
-            baseline_median_ms=copy_seconds[len(copy_seconds) // 2] * 1000,
+            baseline_median_ms=statistics.median(copy_seconds) * 1000,
             budget="< 60 s at 100,000 customers",
             runs=runs,
         )

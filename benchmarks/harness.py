@@ -6,10 +6,8 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -51,16 +49,6 @@ class Result:
         data: dict[str, object] = asdict(self)
         data["ratio"] = None if self.ratio is None else round(self.ratio, 3)
         return data
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    """Run ``action`` ``runs`` times and return the median wall time in milliseconds."""
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 class ScratchServer:

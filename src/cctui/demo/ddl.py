@@ -82,13 +82,11 @@ def _add(table: str, constraints: list[tuple[str, str]]) -> sql.Composed:
     )
 
 
-def set_aside(cursor: psycopg.Cursor[Any], tables: list[str]) -> SetAside | None:
+def set_aside(cursor: psycopg.Cursor[Any], tables: list[str]) -> SetAside:
     """Drop the foreign keys, unique constraints and secondary indexes of ``tables``.
 
-    Returns what was dropped, or None when the user may not alter the tables.
-
-    Dropping needs ownership of the tables; a user who may only write to them (a shared
-    server with a separate schema owner) loads with the constraints in place instead.
+    Returns what was dropped. Dropping needs ownership of the tables: the caller checks it,
+    and a user who may only write to them loads with the constraints in place instead.
     """
     names = list(tables)
     aside = SetAside()
@@ -99,17 +97,10 @@ def set_aside(cursor: psycopg.Cursor[Any], tables: list[str]) -> SetAside | None
     cursor.execute(_INDEXES, {"tables": names})
     aside.indexes = [(str(n), str(d)) for n, d in cursor.fetchall()]
     drops = [*aside.foreign_keys, *aside.uniques]
-    conn = cursor.connection
-    try:
-        with conn.transaction():
-            for table, name, _definition in drops:
-                cursor.execute(
-                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                        sql.SQL(table), sql.SQL(name)
-                    )
-                )
-            for name, _statement in aside.indexes:
-                cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
-    except psycopg.errors.InsufficientPrivilege:
-        return None
+    for table, name, _definition in drops:
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.SQL(name))
+        )
+    for name, _statement in aside.indexes:
+        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
     return aside

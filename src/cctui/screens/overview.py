@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -20,9 +19,6 @@ from cctui.domain.overview import BookOverview, book_overview
 from cctui.screens.base import CctuiScreen
 from cctui.widgets.money import format_money
 from cctui.widgets.safe_text import safe_text
-
-if TYPE_CHECKING:
-    pass
 
 LABEL_WIDTH = 18
 """Width of the label column of every block, so the values line up."""
