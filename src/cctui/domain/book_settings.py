@@ -1,0 +1,136 @@
+"""Book-wide settings with their defaults, read and written through one place.
+
+Settings live in the ``setting`` table as JSON; a book that never stored a key uses the
+default here. Every getter validates what it reads, so a hand-edited bad value gives a clear
+error rather than a wrong figure.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from cctui.domain.audit import record_audit
+from cctui.domain.authz import require_role
+from cctui.domain.errors import ValidationError
+from cctui.domain.identity import StaffIdentity
+from cctui.domain.models import Role, Setting
+
+AGING_BANDS = "aging_bands"
+CONTACTED_WITHIN_DAYS = "contacted_within_days"
+CONTROLLER_LIMIT_AUTHORITY = "controller_limit_authority"
+
+DEFAULTS: dict[str, Any] = {
+    AGING_BANDS: [0, 30, 60, 90],
+    CONTACTED_WITHIN_DAYS: 14,
+    CONTROLLER_LIMIT_AUTHORITY: "10000.00",
+}
+"""The value of each known key when the book has not stored one."""
+
+
+@dataclass(frozen=True)
+class AgingBand:
+    """One aging band: open amounts ``first_day``..``last_day`` days past due (inclusive).
+
+    ``first_day`` is None for the band of amounts not yet past due ("current");
+    ``last_day`` is None for the last, open-ended band.
+    """
+
+    label: str
+    first_day: int | None
+    last_day: int | None
+
+
+def read_setting(session: Session, key: str) -> Any:
+    """The stored JSON value of ``key``, or its default (None for an unknown key)."""
+    stored = session.scalar(select(Setting.value).where(Setting.key == key))
+    return DEFAULTS.get(key) if stored is None else stored
+
+
+def write_setting(session: Session, actor: StaffIdentity, key: str, value: Any) -> None:
+    """Store ``value`` under ``key`` (admins only), with an audit row of before and after."""
+    require_role(actor, Role.ADMIN, "change book settings")
+    before = session.scalar(select(Setting.value).where(Setting.key == key))
+    statement = insert(Setting).values(key=key, value=value, updated_by_id=actor.id)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Setting.key],
+            set_={"value": statement.excluded.value, "updated_by_id": actor.id},
+        )
+    )
+    record_audit(
+        session,
+        actor=actor.login,
+        staff_id=actor.id,
+        action="change_setting",
+        entity="setting",
+        entity_id=key,
+        before=None if before is None else {"value": before},
+        after={"value": value},
+    )
+
+
+def aging_band_limits(session: Session) -> list[int]:
+    """The aging band boundaries in days past due, e.g. ``[0, 30, 60, 90]``.
+
+    They must be whole numbers, start at 0 and rise strictly.
+    """
+    value = read_setting(session, AGING_BANDS)
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(day, int) and not isinstance(day, bool) for day in value)
+        or value[0] != 0
+        or any(later <= earlier for earlier, later in itertools.pairwise(value))
+    ):
+        raise ValidationError(
+            f"The aging_bands setting must be rising whole days starting at 0, not {value!r}."
+        )
+    return list(value)
+
+
+def aging_bands(session: Session) -> list[AgingBand]:
+    """The aging bands the limits describe: current, 1-30, 31-60, 61-90, 90+ by default."""
+    return bands_from_limits(aging_band_limits(session))
+
+
+def bands_from_limits(limits: list[int]) -> list[AgingBand]:
+    """Aging bands for boundaries such as ``[0, 30, 60, 90]`` (see :func:`aging_band_limits`)."""
+    bands = [AgingBand("current", None, limits[0])]
+    for earlier, later in itertools.pairwise(limits):
+        bands.append(AgingBand(f"{earlier + 1}-{later}", earlier + 1, later))
+    bands.append(AgingBand(f"{limits[-1]}+", limits[-1] + 1, None))
+    return bands
+
+
+def contacted_within_days(session: Session) -> int:
+    """Days within which a successful contact makes a debtor "contacted" (seed 004)."""
+    value = read_setting(session, CONTACTED_WITHIN_DAYS)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365:
+        raise ValidationError(
+            f"The contacted_within_days setting must be 1 to 365 days, not {value!r}."
+        )
+    return value
+
+
+def controller_limit_authority(session: Session) -> Decimal:
+    """The largest credit limit a controller may set without a supervisor's approval.
+
+    A staff member's own ``approval_limit`` overrides it.
+    """
+    value = read_setting(session, CONTROLLER_LIMIT_AUTHORITY)
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError(
+            f"The controller_limit_authority setting must be an amount of 0 or more, not {value!r}."
+        )
+    return amount

@@ -1,0 +1,1 @@
+"""Credit control: policies, credit actions and events, limits, held documents, approvals."""

@@ -1,0 +1,153 @@
+"""The customer figures kept up to date by every posting, and the truth they must equal.
+
+The debtor queue reads ``customer.balance``, ``overdue_balance`` and the other maintained
+columns instead of aggregating invoices per page. Every service that moves an open amount
+locks the customer row (:func:`lock_customer`), changes the invoices, then calls
+:func:`refresh_balances` in the same transaction; ``cctui recalc`` compares every maintained
+column with :data:`TRUTH_SQL` and reports any difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger
+
+from cctui.domain.errors import NotFound
+from cctui.domain.models import Customer
+
+MAINTAINED_COLUMNS = (
+    "balance",
+    "overdue_balance",
+    "oldest_due_on",
+    "held_document_count",
+    "open_action_count",
+    "last_call_at",
+    "last_call_outcome",
+    "last_contacted_at",
+    "next_call_on",
+    "next_promise_on",
+)
+"""Customer columns derived from other rows; :data:`TRUTH_SQL` computes each of them."""
+
+TRUTH_SQL = """
+SELECT c.id AS customer_id,
+       coalesce(inv.balance, 0) AS balance,
+       coalesce(inv.overdue, 0) AS overdue_balance,
+       inv.oldest AS oldest_due_on,
+       coalesce(held.n, 0) AS held_document_count,
+       coalesce(actions.n, 0) AS open_action_count,
+       calls.started_at AS last_call_at,
+       calls.outcome AS last_call_outcome,
+       contacted.last_at AS last_contacted_at,
+       calls.next_call_on AS next_call_on,
+       promises.next_on AS next_promise_on
+FROM customer AS c
+LEFT JOIN LATERAL (
+    SELECT sum(i.open_amount) AS balance,
+           sum(i.open_amount) FILTER (WHERE i.due_on < :as_of) AS overdue,
+           min(i.due_on) FILTER (WHERE i.due_on < :as_of) AS oldest
+    FROM invoice AS i
+    WHERE i.customer_id = c.id AND i.open_amount > 0
+) AS inv ON true
+LEFT JOIN LATERAL (
+    SELECT count(*) AS n FROM held_document AS h
+    WHERE h.customer_id = c.id AND h.status = 'held'
+) AS held ON true
+LEFT JOIN LATERAL (
+    SELECT count(*) AS n FROM note AS n
+    WHERE n.customer_id = c.id AND n.kind = 'action' AND n.status = 'open'
+) AS actions ON true
+LEFT JOIN LATERAL (
+    SELECT k.started_at, k.outcome, k.next_call_on FROM contact AS k
+    WHERE k.customer_id = c.id AND k.ended_at IS NOT NULL
+    ORDER BY k.started_at DESC, k.id DESC LIMIT 1
+) AS calls ON true
+LEFT JOIN LATERAL (
+    SELECT max(k.started_at) AS last_at FROM contact AS k
+    WHERE k.customer_id = c.id AND k.outcome = 'contacted'
+) AS contacted ON true
+LEFT JOIN LATERAL (
+    SELECT min(p.promised_on) AS next_on FROM promise AS p
+    WHERE p.customer_id = c.id AND p.status = 'open'
+) AS promises ON true
+WHERE {scope}
+"""
+"""Every maintained column of the customers matching ``{scope}`` (a predicate on ``c``),
+computed from the rows it summarises, for the day ``:as_of``.
+
+An invoice is open when its open amount is above zero and overdue when, open, it fell due
+before ``:as_of``; ``last_call_*`` and ``next_call_on`` come from the latest finished call,
+``last_contacted_at`` from the latest successful one, ``next_promise_on`` from the open
+promises."""
+
+_REFRESH_BALANCES = text("""
+UPDATE customer AS c
+SET balance = coalesce(t.balance, 0),
+    overdue_balance = coalesce(t.overdue, 0),
+    oldest_due_on = t.oldest,
+    figures_changed = true
+FROM (
+    SELECT ids.id,
+           sum(i.open_amount) AS balance,
+           sum(i.open_amount) FILTER (WHERE i.due_on < :as_of) AS overdue,
+           min(i.due_on) FILTER (WHERE i.due_on < :as_of) AS oldest
+    FROM unnest(:ids) AS ids(id)
+    LEFT JOIN invoice AS i ON i.customer_id = ids.id AND i.open_amount > 0
+    GROUP BY ids.id
+) AS t
+WHERE c.id = t.id
+""").bindparams(bindparam("ids", type_=ARRAY(BigInteger())))
+
+_REFRESH_HELD_COUNT = text("""
+UPDATE customer AS c
+SET held_document_count = (
+    SELECT count(*) FROM held_document AS h WHERE h.customer_id = c.id AND h.status = 'held'
+)
+WHERE c.id = :customer_id
+""")
+
+
+def lock_customer(session: Session, customer_id: int) -> Customer:
+    """Load the customer and lock its row until the transaction ends.
+
+    Every posting takes this lock first, so two postings to one customer run one after the
+    other and neither overwrites the other's figures.
+    """
+    customer = session.scalar(select(Customer).where(Customer.id == customer_id).with_for_update())
+    if customer is None:
+        raise NotFound(f"There is no customer with id {customer_id}.")
+    return customer
+
+
+def refresh_balances(session: Session, customer_ids: Iterable[int], as_of: date) -> None:
+    """Recompute balance, overdue balance and oldest due date of the (locked) customers.
+
+    Marks them ``figures_changed`` (seed 002: postings since the last recalculation).
+    Runs one indexed aggregate per customer over its open invoices only.
+    """
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    session.flush()
+    session.execute(_REFRESH_BALANCES, {"ids": ids, "as_of": as_of})
+    _expire_figures(session, ids)
+
+
+def refresh_held_count(session: Session, customer_id: int) -> None:
+    """Recount the customer's held documents after one was held, released or rejected."""
+    session.flush()
+    session.execute(_REFRESH_HELD_COUNT, {"customer_id": customer_id})
+    _expire_figures(session, [customer_id])
+
+
+def _expire_figures(session: Session, ids: list[int]) -> None:
+    """Make loaded Customer objects re-read the columns just updated in SQL."""
+    wanted = set(ids)
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Customer) and loaded.id in wanted:
+            session.expire(loaded, [*MAINTAINED_COLUMNS, "figures_changed"])
