@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Footer
+from textual.worker import WorkerCancelled
 
 from cctui.app import AppContext, CctuiApp, describe_worker_error
 from cctui.db.engine import Database, DatabaseUnavailable
@@ -103,6 +105,7 @@ def user(db: Database) -> StaffIdentity:
 
 
 def make_app(db: Any, user: StaffIdentity, **context: Any) -> CctuiApp:
+    context.setdefault("daily_check_at_start", False)
     return CctuiApp(AppContext(db=db, user=user, today=lambda: TODAY, **context))
 
 
@@ -119,6 +122,7 @@ class RecordingApp(CctuiApp):
 
 
 def recording_app(db: Any, user: StaffIdentity, **context: Any) -> RecordingApp:
+    context.setdefault("daily_check_at_start", False)
     return RecordingApp(AppContext(db=db, user=user, today=lambda: TODAY, **context))
 
 
@@ -127,6 +131,17 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
+
+
+async def drain(pilot: Pilot[Any]) -> None:
+    """Wait for workers that start more workers (the daily check refreshes the overview).
+
+    A refresh replaces the overview's read in progress, so a wait may see it cancelled.
+    """
+    for _ in range(3):
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def screen_text(app: CctuiApp) -> str:
@@ -588,3 +603,31 @@ def test_snapshot_help(db: Database, user: StaffIdentity, snap_compare: Any) -> 
         run_before=_wait_for_figures,
         press=["question_mark"],
     )
+
+
+async def test_first_login_of_the_day_runs_the_daily_check(
+    db: Database, user: StaffIdentity
+) -> None:
+    from cctui.domain.daily_check import daily_check_done
+
+    app = recording_app(db, user, daily_check_at_start=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await drain(pilot)
+        messages = [note["message"] for note in app.notes]
+        assert any(message.startswith("Running today's daily check") for message in messages)
+        assert f"The daily check of {TODAY.isoformat()} ran" in messages[-1]
+        assert f"{TODAY.isoformat()} (today)" in screen_text(app)
+    with db.session() as session:
+        assert daily_check_done(session, TODAY) is not None
+
+
+async def test_a_later_login_the_same_day_does_not_run_it_again(
+    db: Database, user: StaffIdentity
+) -> None:
+    first = recording_app(db, user, daily_check_at_start=True)
+    async with first.run_test(size=SIZE, notifications=True) as pilot:
+        await drain(pilot)
+    second = recording_app(db, user, daily_check_at_start=True)
+    async with second.run_test(size=SIZE, notifications=True) as pilot:
+        await drain(pilot)
+        assert not any("daily check" in note["message"] for note in second.notes)

@@ -24,6 +24,8 @@ VERBS = [
     ["db", "stop"],
     ["db", "status"],
     ["demo"],
+    ["daily-check"],
+    ["recalc"],
 ]
 UNREACHABLE = "postgresql://x@127.0.0.1:1/none"
 

@@ -107,7 +107,7 @@ def test_overpayment_duplicate_numbers_and_bad_amounts_are_refused(session):
     clerk = make_staff(session, "clerk")
     customer = make_customer(session)
     make_invoice(session, customer, "10.00")
-    with pytest.raises(ValidationError, match="more than the 10.00 open"):
+    with pytest.raises(ValidationError, match=r"more than the 10\.00 open"):
         record_payment(session, clerk, customer_id=customer.id, amount="10.01", received_on=TODAY)
     with pytest.raises(ValidationError, match="not a number"):
         record_payment(session, clerk, customer_id=customer.id, amount="1O", received_on=TODAY)

@@ -18,7 +18,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cctui.db.engine import connection_failure_reason
+from cctui.domain.daily_check import DailyCheckResult
 from cctui.domain.errors import CctuiError
+from cctui.messages import DailyCheckFinished
 from cctui.screens import SCREENS, START_SCREEN
 from cctui.screens.help import HelpScreen
 from cctui.widgets.command_provider import ScreenCommands
@@ -53,6 +55,8 @@ class AppContext:
     start_screen: str | None = None
     customer: str | None = None
     today: Callable[[], date] = field(default=date.today)
+    daily_check_at_start: bool = True
+    """Run the day's aged-balance check at start when nobody has yet (seed 003)."""
 
 
 def describe_worker_error(worker: Worker[object], database_label: str) -> str:
@@ -174,8 +178,19 @@ class CctuiApp(App[None], inherit_bindings=False):
         return SCREENS[START_SCREEN](self.context)
 
     def on_mount(self) -> None:
-        """Open the screen asked for on the command line, or say why it cannot be opened."""
+        """Open the screen asked for on the command line, or say why it cannot be opened.
+
+        The first login of the day also starts the daily check, in a worker.
+        """
         self._exit_on_hangup()
+        if self.context.daily_check_at_start:
+            self.run_worker(
+                self._daily_check_at_start,
+                thread=True,
+                name="run today's daily check",
+                group="daily-check",
+                exit_on_error=False,
+            )
         wanted = self.context.start_screen
         if wanted is None and self.context.customer is not None:
             wanted = "customer"
@@ -192,6 +207,36 @@ class CctuiApp(App[None], inherit_bindings=False):
             )
             return
         self.push_screen(factory(self.context))
+
+    def _daily_check_at_start(self) -> DailyCheckResult | None:
+        """Run today's daily check unless it is done (runs in a thread worker).
+
+        When another login is running it at this moment, this waits for that run to finish
+        and reports it, rather than running the day twice.
+        """
+        from cctui.domain.daily_check import daily_check_done, run_daily_check
+
+        today = self.today()
+        with self.db.session() as session:
+            if daily_check_done(session, today) is not None:
+                return None
+        self.call_from_thread(
+            self.notify,
+            "Running today's daily check: credit actions, limits and aged balances.",
+            title="Daily check",
+            timeout=5,
+            markup=False,
+        )
+        with self.db.session() as session:
+            result = run_daily_check(session, self.user, run_on=today)
+        self.call_from_thread(self._daily_check_finished, result)
+        return result
+
+    def _daily_check_finished(self, result: DailyCheckResult) -> None:
+        """Say what the daily check did and let every open screen refresh."""
+        self.notify(result.describe(), title="Daily check", timeout=8, markup=False)
+        for screen in self.screen_stack:
+            screen.post_message(DailyCheckFinished(result))
 
     def _exit_on_hangup(self) -> None:
         """Leave cleanly when the SSH session hangs up or the process is asked to stop.

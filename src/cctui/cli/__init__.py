@@ -14,8 +14,10 @@ import click
 from cctui import __version__
 from cctui.cli.app_cmd import app_command
 from cctui.cli.common import CliState
+from cctui.cli.daily_check_cmd import daily_check_command
 from cctui.cli.db_cmd import db_group
 from cctui.cli.demo_cmd import demo_command
+from cctui.cli.recalc_cmd import recalc_command
 from cctui.domain.errors import CctuiError
 
 __all__ = ["CctuiGroup", "main"]
@@ -77,5 +79,7 @@ def main(ctx: click.Context, database_url: str | None, user: str | None) -> None
 
 
 main.add_command(app_command)
+main.add_command(daily_check_command)
 main.add_command(db_group)
 main.add_command(demo_command)
+main.add_command(recalc_command)

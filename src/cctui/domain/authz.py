@@ -7,6 +7,10 @@ from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import Role
 
 
+def _article(role: Role) -> str:
+    return "an" if role.value[0] in "aeiou" else "a"
+
+
 def require_role(actor: StaffIdentity, role: Role, doing: str) -> None:
     """Refuse with a sentence unless ``actor``'s role includes ``role``.
 
@@ -14,5 +18,6 @@ def require_role(actor: StaffIdentity, role: Role, doing: str) -> None:
     """
     if not actor.has_role(role):
         raise PermissionDenied(
-            f"Only a {role.value} or above may {doing}; {actor.login} is a {actor.role.value}."
+            f"Only {_article(role)} {role.value} or above may {doing}; "
+            f"{actor.login} is {_article(actor.role)} {actor.role.value}."
         )

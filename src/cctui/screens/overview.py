@@ -16,6 +16,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from cctui.domain.overview import BookOverview, book_overview
+from cctui.messages import DailyCheckFinished
 from cctui.screens.base import CctuiScreen
 from cctui.widgets.money import format_money
 from cctui.widgets.safe_text import safe_text
@@ -127,6 +128,10 @@ class OverviewScreen(CctuiScreen):
 
     def on_mount(self) -> None:
         """Start reading the figures."""
+        self.action_refresh()
+
+    def on_daily_check_finished(self, message: DailyCheckFinished) -> None:
+        """The last daily check changed: read the figures again."""
         self.action_refresh()
 
     def action_refresh(self) -> None:

@@ -1,0 +1,155 @@
+"""The daily aged-balance check (seed 003): once per business day, for the whole book.
+
+The first login of the day starts it, admins can run it on demand, and cron runs
+``cctui daily-check``. However many start it at the same moment, it runs once: every caller
+takes one PostgreSQL advisory lock for the length of its transaction, the first one to hold
+it does the work and inserts the day's ``daily_check_run`` row (its date is UNIQUE), and
+everyone after finds that row and returns at once. Running the day again changes nothing.
+
+The work itself is a short list of set-based SQL steps (:mod:`cctui.domain.daily_check_steps`),
+never a Python loop over customers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from cctui.domain.audit import record_audit
+from cctui.domain.daily_check_steps import CREDIT_STEPS, DailyStep, StepContext
+from cctui.domain.identity import StaffIdentity
+from cctui.domain.models import DailyCheckRun, RunStatus
+
+LOCK_KEY = 0x63637475
+"""The advisory lock every daily check takes (the bytes of "cctu"); one check at a time."""
+
+STEPS: tuple[tuple[str, DailyStep], ...] = CREDIT_STEPS
+"""Every step of the daily check, in order, with the words progress shows for it."""
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: the step being run, and how many of all are done."""
+
+
+@dataclass(frozen=True)
+class DailyCheckResult:
+    """The outcome of asking for a day's check.
+
+    ``ran`` is True when this call did the work, False when the day was already done (then
+    ``changed`` is what the run that did it changed).
+    """
+
+    run_date: date
+    ran: bool
+    changed: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    started_by: str | None = None
+    finished_at: datetime | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """The one-line JSON ``cctui daily-check --json`` prints."""
+        return {
+            "run_date": self.run_date.isoformat(),
+            "ran": self.ran,
+            "changed": dict(self.changed),
+        }
+
+    def describe(self) -> str:
+        """One sentence for people: what ran and what it changed."""
+        day = self.run_date.isoformat()
+        moved = ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in self.changed.items() if n)
+        if not self.ran:
+            who = f" by {self.started_by}" if self.started_by else ""
+            return f"The daily check of {day} was already done{who}."
+        return f"The daily check of {day} ran; " + (f"{moved}." if moved else "nothing changed.")
+
+
+def _done_run(session: Session, run_on: date) -> DailyCheckResult | None:
+    row = session.execute(
+        select(
+            DailyCheckRun.changes, DailyCheckRun.started_by_login, DailyCheckRun.finished_at
+        ).where(DailyCheckRun.run_on == run_on, DailyCheckRun.status == RunStatus.DONE)
+    ).one_or_none()
+    if row is None:
+        return None
+    changes = {str(key): int(value) for key, value in (row[0] or {}).items()}
+    return DailyCheckResult(
+        run_date=run_on,
+        ran=False,
+        changed=MappingProxyType(changes),
+        started_by=row[1],
+        finished_at=row[2],
+    )
+
+
+def daily_check_done(session: Session, run_on: date) -> DailyCheckResult | None:
+    """The finished check of ``run_on``, or None when it has not run yet. Takes no lock."""
+    return _done_run(session, run_on)
+
+
+def run_daily_check(
+    session: Session,
+    actor: StaffIdentity,
+    *,
+    run_on: date | None = None,
+    progress: Progress | None = None,
+) -> DailyCheckResult:
+    """Run the daily check of ``run_on`` (default today) unless it already ran.
+
+    Any staff member may start it: the first login of the day does. The caller commits;
+    the advisory lock is held until then, so callers waiting on it see the finished run.
+    """
+    day = run_on if run_on is not None else date.today()
+    done = _done_run(session, day)
+    if done is not None:
+        return done
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    # Someone may have finished the day while this transaction waited for the lock; under
+    # READ COMMITTED this new statement sees their committed row.
+    done = _done_run(session, day)
+    if done is not None:
+        return done
+
+    context = StepContext(run_on=day, actor=actor.login, staff_id=actor.id)
+    started_at = session.scalar(select(func.now()))
+    changes: dict[str, int] = {}
+    for number, (label, step) in enumerate(STEPS):
+        if progress is not None:
+            progress(label, number, len(STEPS))
+        changes.update(step(session, context))
+    if progress is not None:
+        progress("Done", len(STEPS), len(STEPS))
+    # The steps changed customers behind the ORM's back: loaded objects must re-read them.
+    session.expire_all()
+    finished_at = session.scalar(select(func.clock_timestamp()))
+    session.execute(
+        insert(DailyCheckRun).values(
+            run_on=day,
+            status=RunStatus.DONE,
+            started_by_id=actor.id,
+            started_by_login=actor.login,
+            started_at=started_at,
+            finished_at=finished_at,
+            changes=changes,
+        )
+    )
+    record_audit(
+        session,
+        actor=actor.login,
+        staff_id=actor.id,
+        action="daily_check",
+        entity="daily_check_run",
+        entity_id=day.isoformat(),
+        after=changes,
+    )
+    session.flush()
+    return DailyCheckResult(
+        run_date=day,
+        ran=True,
+        changed=MappingProxyType(changes),
+        started_by=actor.login,
+        finished_at=finished_at,
+    )

@@ -1,0 +1,237 @@
+"""The steps of the daily aged-balance check, each one set-based SQL over the whole book.
+
+Every step runs inside the check's transaction, takes the run date as ``:d`` and the acting
+staff member as ``:actor`` / ``:staff_id``, and returns counts of what it changed. Each step
+only touches rows whose value differs from what it computes, so repeating it changes nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from cctui.domain.book_settings import aging_band_limits
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What every step is given: the run date and who runs it."""
+
+    run_on: date
+    actor: str
+    staff_id: int | None
+
+    @property
+    def params(self) -> dict[str, object]:
+        """Bind parameters shared by every step's SQL."""
+        return {"d": self.run_on, "actor": self.actor, "staff_id": self.staff_id}
+
+
+DailyStep = Callable[[Session, StepContext], Mapping[str, int]]
+"""A step of the daily check: runs its SQL, returns ``{what: how many changed}``."""
+
+
+EXPIRE_TEMPORARY_LIMITS = text("""
+WITH expired AS (
+    UPDATE customer AS c
+    SET temp_credit_limit = NULL, temp_limit_expires_on = NULL,
+        version = c.version + 1, updated_at = now()
+    FROM customer AS o
+    WHERE o.id = c.id AND c.temp_limit_expires_on <= :d
+    RETURNING c.id, o.temp_credit_limit AS old_limit, o.temp_limit_expires_on AS expired_on,
+              c.credit_limit AS new_limit
+), history AS (
+    INSERT INTO credit_limit_change
+        (customer_id, old_limit, new_limit, temporary, reason, status, requested_by_id,
+         applied_at)
+    SELECT id, old_limit, new_limit, false,
+           'Temporary limit expired on ' || to_char(expired_on, 'YYYY-MM-DD'),
+           'approved', :staff_id, now()
+    FROM expired
+), audit AS (
+    INSERT INTO audit_log (actor, staff_id, action, entity, entity_id, before, after)
+    SELECT :actor, :staff_id, 'expire_temporary_limit', 'customer', id::text,
+           jsonb_build_object('temp_credit_limit', old_limit::text,
+                              'temp_limit_expires_on', expired_on::text),
+           jsonb_build_object('credit_limit', new_limit::text)
+    FROM expired
+)
+SELECT count(*) FROM expired
+""")
+"""A temporary limit is valid before its expiry date; on that date it is removed, and the
+customer's own limit applies again (recorded as a limit change and in the audit log)."""
+
+
+def expire_temporary_limits(session: Session, context: StepContext) -> Mapping[str, int]:
+    """Remove temporary limits that expire on or before the run date."""
+    expired = session.execute(EXPIRE_TEMPORARY_LIMITS, context.params).scalar_one()
+    return {"temporary_limits_expired": int(expired)}
+
+
+REFRESH_OVERDUE = text("""
+WITH due AS (
+    SELECT customer_id,
+           sum(open_amount) AS overdue,
+           min(due_on) AS oldest
+    FROM invoice
+    WHERE open_amount > 0 AND due_on < :d
+    GROUP BY customer_id
+), target AS (
+    SELECT c.id, coalesce(due.overdue, 0) AS overdue, due.oldest
+    FROM customer AS c
+    LEFT JOIN due ON due.customer_id = c.id
+    WHERE (c.overdue_balance, c.oldest_due_on)
+          IS DISTINCT FROM (coalesce(due.overdue, 0), due.oldest)
+)
+UPDATE customer AS c
+SET overdue_balance = target.overdue, oldest_due_on = target.oldest
+FROM target
+WHERE c.id = target.id
+""")
+"""Invoices fall due overnight without any posting: move the date-dependent figures
+(overdue balance, oldest due date) to the run date for every customer."""
+
+
+def refresh_overdue(session: Session, context: StepContext) -> Mapping[str, int]:
+    """Bring every customer's overdue balance and oldest due date to the run date."""
+    result = session.execute(REFRESH_OVERDUE, context.params)
+    return {"overdue_figures_moved": int(result.rowcount)}  # type: ignore[attr-defined]
+
+
+SET_CREDIT_ACTIONS = text("""
+WITH group_exposure AS (
+    SELECT credit_group_id AS id, sum(balance) AS exposure
+    FROM customer
+    WHERE credit_group_id IS NOT NULL
+    GROUP BY credit_group_id
+), pos AS (
+    SELECT c.id, c.credit_action AS old_action, c.credit_action_event AS old_event,
+           p.limit_exceeded_percent, p.aged_once_days, p.aged_twice_days, p.aged_thrice_days,
+           p.action_limit_exceeded, p.action_limit_exceeded_percent,
+           p.action_aged_once, p.action_aged_twice, p.action_aged_thrice,
+           CASE
+               WHEN g.id IS NOT NULL THEN g.credit_limit
+               WHEN c.temp_credit_limit IS NOT NULL AND :d < c.temp_limit_expires_on
+                   THEN c.temp_credit_limit
+               ELSE c.credit_limit
+           END AS credit_limit,
+           CASE WHEN g.id IS NOT NULL THEN ge.exposure ELSE c.balance END AS exposure,
+           :d - c.oldest_due_on AS days_past_due
+    FROM customer AS c
+    JOIN credit_policy AS p ON p.id = c.credit_policy_id
+    LEFT JOIN credit_group AS g ON g.id = c.credit_group_id
+    LEFT JOIN group_exposure AS ge ON ge.id = c.credit_group_id
+    WHERE NOT c.manual_settings
+), best AS (
+    SELECT DISTINCT ON (pos.id) pos.id, e.action, e.event
+    FROM pos
+    CROSS JOIN LATERAL (VALUES
+        ('limit_exceeded', pos.action_limit_exceeded, 1,
+         pos.exposure > pos.credit_limit),
+        ('limit_exceeded_percent', pos.action_limit_exceeded_percent, 2,
+         pos.exposure * 100
+             > pos.credit_limit * (100 + pos.limit_exceeded_percent)),
+        ('aged_once', pos.action_aged_once, 3,
+         pos.days_past_due > pos.aged_once_days),
+        ('aged_twice', pos.action_aged_twice, 4,
+         pos.days_past_due > pos.aged_twice_days),
+        ('aged_thrice', pos.action_aged_thrice, 5,
+         pos.days_past_due > pos.aged_thrice_days)
+    ) AS e (event, action, rank, applies)
+    WHERE e.applies AND e.action <> 'ok'
+    ORDER BY pos.id,
+             array_position(ARRAY['ok', 'remind', 'password', 'hold']::varchar[], e.action) DESC,
+             e.rank DESC
+), target AS (
+    SELECT pos.id, pos.old_action, pos.old_event,
+           coalesce(best.action, 'ok') AS action, coalesce(best.event, 'none') AS event
+    FROM pos
+    LEFT JOIN best ON best.id = pos.id
+    WHERE (pos.old_action, pos.old_event)
+          IS DISTINCT FROM (coalesce(best.action, 'ok'), coalesce(best.event, 'none'))
+), changed AS (
+    UPDATE customer AS c
+    SET credit_action = target.action, credit_action_event = target.event,
+        credit_action_since = now(), version = c.version + 1, updated_at = now()
+    FROM target
+    WHERE c.id = target.id
+    RETURNING c.id, target.old_action, target.old_event, target.action, target.event
+), audit AS (
+    INSERT INTO audit_log (actor, staff_id, action, entity, entity_id, before, after)
+    SELECT :actor, :staff_id, 'daily_credit_action', 'customer', id::text,
+           jsonb_build_object('credit_action', old_action, 'event', old_event),
+           jsonb_build_object('credit_action', action, 'event', event)
+    FROM changed
+)
+SELECT count(*) FILTER (WHERE action <> 'ok') AS raised_or_changed,
+       count(*) FILTER (WHERE action = 'ok') AS reset_to_ok
+FROM changed
+""")
+"""Seed 003: every event of every policy customer's policy, the most severe action wins
+(Hold > Password > Remind > OK, ties to the later event), OK where none applies. Manual
+customers are left alone. Mirrors :mod:`cctui.domain.credit.rules`."""
+
+
+def set_credit_actions(session: Session, context: StepContext) -> Mapping[str, int]:
+    """Set every policy customer's credit action from the events that apply on the run date."""
+    row = session.execute(SET_CREDIT_ACTIONS, context.params).one()
+    return {"credit_actions_set": int(row[0]), "credit_actions_reset_to_ok": int(row[1])}
+
+
+def _band_sums(limits: list[int]) -> str:
+    """SQL summing open amounts per aging band (``limits`` are validated whole days)."""
+    age = "(:d - due_on)"
+    parts = [f"coalesce(sum(open_amount) FILTER (WHERE {age} <= {limits[0]}), 0)"]
+    for earlier, later in itertools.pairwise(limits):
+        parts.append(
+            f"coalesce(sum(open_amount) FILTER (WHERE {age} BETWEEN {earlier + 1} AND {later}), 0)"
+        )
+    parts.append(f"coalesce(sum(open_amount) FILTER (WHERE {age} > {limits[-1]}), 0)")
+    return ", ".join(parts)
+
+
+_SNAPSHOT_SQL = """
+INSERT INTO aging_snapshot (snapshot_on, customer_id, balance, overdue, credit_limit, bands)
+SELECT :d, t.customer_id, t.balance, t.overdue,
+       CASE WHEN c.temp_credit_limit IS NOT NULL AND :d < c.temp_limit_expires_on
+            THEN c.temp_credit_limit ELSE c.credit_limit END,
+       t.bands
+FROM (
+    SELECT customer_id,
+           sum(open_amount) AS balance,
+           coalesce(sum(open_amount) FILTER (WHERE due_on < :d), 0) AS overdue,
+           ARRAY[{bands}]::numeric(14, 2)[] AS bands
+    FROM invoice
+    WHERE open_amount > 0
+    GROUP BY customer_id
+) AS t
+JOIN customer AS c ON c.id = t.customer_id
+ON CONFLICT (snapshot_on, customer_id) DO NOTHING
+"""
+
+
+def write_aging_snapshots(session: Session, context: StepContext) -> Mapping[str, int]:
+    """Write the run date's aged balance of every customer with something open.
+
+    One row per customer and day (balance, overdue, own effective limit, one amount per
+    aging band of the ``aging_bands`` setting); a customer with nothing open has no row,
+    which the charts read as zero.
+    """
+    statement = text(_SNAPSHOT_SQL.format(bands=_band_sums(aging_band_limits(session))))
+    result = session.execute(statement, context.params)
+    return {"aging_snapshots": int(result.rowcount)}  # type: ignore[attr-defined]
+
+
+CREDIT_STEPS: tuple[tuple[str, DailyStep], ...] = (
+    ("Expiring temporary limits", expire_temporary_limits),
+    ("Moving overdue figures", refresh_overdue),
+    ("Setting credit actions", set_credit_actions),
+    ("Writing aging snapshots", write_aging_snapshots),
+)
+"""The credit part of the daily check, in order: expiry first so the events see the limit
+that applies on the day, overdue figures before the aging events read them."""
