@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,43 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [_jsonable(item) for item in value]
     return value
+
+
+class Author(Protocol):
+    """Who made a change: a staff identity (its login and staff id)."""
+
+    @property
+    def login(self) -> str:
+        """The author's login."""
+        ...
+
+    @property
+    def id(self) -> int:
+        """The author's staff id."""
+        ...
+
+
+def audit(
+    session: Session,
+    author: Author,
+    *,
+    action: str,
+    entity: str,
+    entity_id: object | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """:func:`record_audit` for a change made by the staff member ``author``."""
+    return record_audit(
+        session,
+        actor=author.login,
+        staff_id=author.id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+    )
 
 
 def record_audit(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
 from cctui.domain.errors import ValidationError
 from cctui.domain.identity import StaffIdentity
@@ -64,10 +64,9 @@ def write_setting(session: Session, actor: StaffIdentity, key: str, value: Any) 
             set_={"value": statement.excluded.value, "updated_by_id": actor.id},
         )
     )
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="change_setting",
         entity="setting",
         entity_id=key,

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.daily_check_steps import CREDIT_STEPS, DailyStep, StepContext
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import DailyCheckRun, RunStatus
@@ -136,10 +136,9 @@ def run_daily_check(
             changes=changes,
         )
     )
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="daily_check",
         entity="daily_check_run",
         entity_id=day.isoformat(),

@@ -2,9 +2,9 @@
 
 The debtor queue reads ``customer.balance``, ``overdue_balance`` and the other maintained
 columns instead of aggregating invoices per page. Every service that moves an open amount
-locks the customer row (:func:`lock_customer`), changes the invoices, then calls
-:func:`refresh_balances` in the same transaction; ``cctui recalc`` compares every maintained
-column with :data:`TRUTH_SQL` and reports any difference.
+locks the customer row (:func:`cctui.domain.editing.lock_customer`), changes the invoices,
+then calls :func:`refresh_balances` in the same transaction; ``cctui recalc`` compares every
+maintained column with :data:`TRUTH_SQL` and reports any difference.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
 
-from cctui.domain.errors import NotFound
 from cctui.domain.models import Customer
 
 MAINTAINED_COLUMNS = (
@@ -110,18 +109,6 @@ SET held_document_count = (
 )
 WHERE c.id = :customer_id
 """)
-
-
-def lock_customer(session: Session, customer_id: int) -> Customer:
-    """Load the customer and lock its row until the transaction ends.
-
-    Every posting takes this lock first, so two postings to one customer run one after the
-    other and neither overwrites the other's figures.
-    """
-    customer = session.scalar(select(Customer).where(Customer.id == customer_id).with_for_update())
-    if customer is None:
-        raise NotFound(f"There is no customer with id {customer_id}.")
-    return customer
 
 
 def refresh_balances(session: Session, customer_ids: Iterable[int], as_of: date) -> None:

@@ -15,12 +15,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
 from cctui.domain.credit.limit_events import ActionChange, raise_action_for_limit
 from cctui.domain.credit.position import credit_position
+from cctui.domain.editing import lock_customer, today
 from cctui.domain.errors import ConflictError, NotFound, ValidationError
-from cctui.domain.figures import lock_customer, refresh_balances
+from cctui.domain.figures import refresh_balances
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
     Customer,
@@ -40,10 +41,6 @@ class Posted:
 
     id: int
     action_change: ActionChange | None = None
-
-
-def _today(as_of: date | None) -> date:
-    return as_of if as_of is not None else date.today()
 
 
 def _clean_number(number: str, what: str) -> str:
@@ -76,7 +73,7 @@ def post_invoice(
     action when the new balance sets off a limit event of its policy.
     """
     require_role(actor, Role.CONTROLLER, "post invoices")
-    today = _today(as_of)
+    day = today(as_of)
     value = to_money(amount)
     number = _clean_number(number, "invoice")
     customer = lock_customer(session, customer_id)
@@ -98,13 +95,12 @@ def post_invoice(
     )
     session.add(invoice)
     session.flush()
-    refresh_balances(session, [customer.id], today)
-    position = credit_position(session, customer, today)
+    refresh_balances(session, [customer.id], day)
+    position = credit_position(session, customer, day)
     change = raise_action_for_limit(session, actor, customer, position.exposure, position.limit)
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="post_invoice",
         entity="invoice",
         entity_id=invoice.id,
@@ -205,11 +201,10 @@ def record_payment(
                 payment_id=payment.id, invoice_id=invoice.id, amount=part, allocated_on=received_on
             )
         )
-    refresh_balances(session, [customer.id], _today(as_of))
-    record_audit(
+    refresh_balances(session, [customer.id], today(as_of))
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="record_payment",
         entity="payment",
         entity_id=payment.id,
@@ -261,11 +256,10 @@ def post_credit_note(
     )
     session.add(note)
     session.flush()
-    refresh_balances(session, [customer.id], _today(as_of))
-    record_audit(
+    refresh_balances(session, [customer.id], today(as_of))
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="post_credit_note",
         entity="invoice",
         entity_id=note.id,
@@ -307,11 +301,10 @@ def write_off_invoice(
     invoice.open_amount = Decimal(0)
     invoice.written_off_at = datetime.now(UTC)
     invoice.write_off_reason = why
-    refresh_balances(session, [customer_id], _today(as_of))
-    record_audit(
+    refresh_balances(session, [customer_id], today(as_of))
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="write_off_invoice",
         entity="invoice",
         entity_id=invoice.id,

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
 from cctui.domain.figures import MAINTAINED_COLUMNS, TRUTH_SQL
 from cctui.domain.identity import StaffIdentity
@@ -161,10 +161,9 @@ def recalculate_figures(
     _expire_loaded_customers(session)
 
     report = RecalcReport(checked=int(checked), corrected=tuple(corrected))
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="recalculate_figures",
         entity="customer",
         after={

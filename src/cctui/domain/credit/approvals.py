@@ -16,12 +16,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
-from cctui.domain.credit.editing import show_money
 from cctui.domain.credit.limits import apply_limit_change, reject_limit_change
+from cctui.domain.editing import lock_customer, show_money
 from cctui.domain.errors import ConflictError, NotFound, PermissionDenied
-from cctui.domain.figures import lock_customer
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
     ApprovalKind,
@@ -172,10 +171,9 @@ def decide_approval(
     request.decided_at = datetime.now(UTC)
     request.note = remark
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="approve_request" if approve else "reject_request",
         entity="approval_request",
         entity_id=request.id,

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
-from cctui.domain.credit.editing import clean_reason, lock_for_edit
+from cctui.domain.editing import clean_reason, lock_customer
 from cctui.domain.errors import ConflictError, NotFound, ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import CreditGroup, Customer, Role
@@ -106,10 +106,9 @@ def create_group(
     group = CreditGroup(name=cleaned, credit_limit=limit, currency=code)
     session.add(group)
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="create_credit_group",
         entity="credit_group",
         entity_id=group.id,
@@ -133,10 +132,9 @@ def change_group_limit(
     before = {"credit_limit": group.credit_limit}
     group.credit_limit = limit
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="change_group_limit",
         entity="credit_group",
         entity_id=group.id,
@@ -163,7 +161,7 @@ def add_member(
     """
     require_role(actor, Role.SUPERVISOR, "change credit group members")
     group = _lock_group(session, group_id)
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     if customer.credit_group_id == group.id:
         raise ConflictError(f"Customer {customer.account} is already in group {group.name!r}.")
     if customer.credit_group_id is not None:
@@ -181,10 +179,9 @@ def add_member(
     before = _membership(customer)
     customer.credit_group_id = group.id
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="add_credit_group_member",
         entity="customer",
         entity_id=customer.id,
@@ -206,16 +203,15 @@ def remove_member(
     """
     require_role(actor, Role.SUPERVISOR, "change credit group members")
     group = _lock_group(session, group_id)
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     if customer.credit_group_id != group.id:
         raise ConflictError(f"Customer {customer.account} is not in credit group {group.name!r}.")
     before = _membership(customer)
     customer.credit_group_id = None
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="remove_credit_group_member",
         entity="customer",
         entity_id=customer.id,

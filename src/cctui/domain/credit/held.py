@@ -17,10 +17,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
+from cctui.domain.editing import lock_customer, today
 from cctui.domain.errors import ConflictError, NotFound, ValidationError
-from cctui.domain.figures import lock_customer, refresh_held_count
+from cctui.domain.figures import refresh_held_count
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
     ApprovalKind,
@@ -83,10 +84,6 @@ class HeldDecision:
     message: str
 
 
-def _today(as_of: date | None) -> date:
-    return as_of if as_of is not None else date.today()
-
-
 def _clean_note(note: str | None) -> str | None:
     if note is None:
         return None
@@ -113,7 +110,7 @@ def list_held_documents(
     require_role(actor, Role.CONTROLLER, "list held documents")
     if not 1 <= limit <= MAX_LIST:
         raise ValidationError(f"Between 1 and {MAX_LIST} held documents can be listed at once.")
-    today = _today(as_of)
+    day = today(as_of)
     creator = aliased(Staff)
     decider = aliased(Staff)
     pending = (
@@ -162,7 +159,7 @@ def list_held_documents(
                 currency=held.currency,
                 credit_action=held.credit_action,
                 reasons=tuple(held.reasons),
-                age_days=max(0, (today - held_on).days),
+                age_days=max(0, (day - held_on).days),
                 needs_supervisor=held.needs_supervisor,
                 status=held.status,
                 created_by=created_by,
@@ -272,10 +269,9 @@ def _decide(
     if closed:
         after["closed_approval_request_ids"] = closed
     verb = "release" if status == HeldStatus.RELEASED else "reject"
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action=f"{verb}_held_document",
         entity="held_document",
         entity_id=held.id,
@@ -313,10 +309,9 @@ def _request_release(
     )
     session.add(request)
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="request_held_release",
         entity="approval_request",
         entity_id=request.id,

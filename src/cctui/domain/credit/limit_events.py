@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.credit.rules import PolicyRules, limit_events, strongest_action
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import CreditAction, CreditEvent, CreditPolicy, Customer
@@ -55,10 +55,9 @@ def raise_action_for_limit(
     customer.credit_action_event = event
     customer.credit_action_since = datetime.now(UTC)
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="credit_action_event",
         entity="customer",
         entity_id=customer.id,

@@ -26,11 +26,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
 from cctui.domain.book_settings import controller_limit_authority
-from cctui.domain.credit.editing import clean_reason, lock_for_edit, show_money, today
 from cctui.domain.credit.position import own_limit
+from cctui.domain.editing import clean_reason, lock_customer, show_money, today
 from cctui.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
@@ -143,7 +143,7 @@ def change_credit_limit(
             )
     elif expires_on is not None:
         raise ValidationError("Only a temporary credit limit has an expiry date.")
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     old = _replaced_limit(customer, temporary, day)
     authority = limit_authority(session, actor)
     needs_approval = value > old and authority is not None and value > authority
@@ -173,10 +173,9 @@ def change_credit_limit(
     )
     session.add(request)
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="request_credit_limit_change",
         entity="credit_limit_change",
         entity_id=change.id,
@@ -229,10 +228,9 @@ def _apply(
     change.status = ApprovalStatus.APPROVED
     change.applied_at = datetime.now(UTC)
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action=action,
         entity="customer",
         entity_id=customer.id,
@@ -276,7 +274,7 @@ def apply_limit_change(
     )
     if customer_id is None:
         raise NotFound(f"There is no credit-limit change with id {change_id}.")
-    customer = lock_for_edit(session, customer_id)
+    customer = lock_customer(session, customer_id)
     change = _pending_change(session, change_id)
     authority = limit_authority(session, approver)
     if authority is not None and change.new_limit > authority:
@@ -301,10 +299,9 @@ def reject_limit_change(session: Session, approver: StaffIdentity, change_id: in
     change = _pending_change(session, change_id)
     change.status = ApprovalStatus.REJECTED
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=approver.login,
-        staff_id=approver.id,
+        approver,
         action="reject_credit_limit_change",
         entity="credit_limit_change",
         entity_id=change.id,
@@ -332,16 +329,15 @@ def set_credit_attributes(
     insurance = to_money(insurance_amount, what="insurance amount", allow_zero=True)
     guarantee = to_money(guarantee_amount, what="guarantee amount", allow_zero=True)
     note = (guarantee_note or "").strip() or None
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     before = _attributes(customer)
     customer.insurance_amount = insurance
     customer.guarantee_amount = guarantee
     customer.guarantee_note = note
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="set_credit_attributes",
         entity="customer",
         entity_id=customer.id,

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
-from cctui.domain.credit.editing import clean_reason, lock_for_edit
+from cctui.domain.editing import clean_reason, lock_customer
 from cctui.domain.errors import ConflictError, NotFound, ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import CreditAction, CreditEvent, CreditPolicy, Customer, Role
@@ -248,10 +248,9 @@ def create_policy(
     policy = CreditPolicy(**values)
     session.add(policy)
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="create_credit_policy",
         entity="credit_policy",
         entity_id=policy.id,
@@ -297,10 +296,9 @@ def update_policy(
         moved = _copy_terms(session, policy)
     after = _snapshot(policy)
     changed = [name for name in _FIELDS if before[name] != after[name]]
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="update_credit_policy",
         entity="credit_policy",
         entity_id=policy.id,
@@ -376,16 +374,15 @@ def assign_policy(
     policy = session.get(CreditPolicy, policy_id)
     if policy is None:
         raise NotFound(f"There is no credit policy with id {policy_id}.")
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     before = _settings(customer)
     customer.credit_policy_id = policy.id
     customer.manual_settings = False
     customer.payment_terms_days = policy.payment_terms_days
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="assign_credit_policy",
         entity="customer",
         entity_id=customer.id,
@@ -411,7 +408,7 @@ def set_manual_settings(
     require_role(actor, Role.SUPERVISOR, "put customers on manual credit settings")
     chosen = _action(action, "manual settings")
     why = clean_reason(reason, "change to manual credit settings")
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     before = _settings(customer)
     customer.manual_settings = True
     customer.credit_policy_id = None
@@ -419,10 +416,9 @@ def set_manual_settings(
     customer.credit_action_event = CreditEvent.MANUAL
     customer.credit_action_since = datetime.now(UTC)
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="set_manual_credit_settings",
         entity="customer",
         entity_id=customer.id,

@@ -30,10 +30,10 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
-from cctui.domain.credit.editing import lock_for_edit, show_money, today
 from cctui.domain.credit.limits import LimitChangeResult, change_credit_limit
+from cctui.domain.editing import lock_customer, show_money, today
 from cctui.domain.errors import NotFound, ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import Customer, Invoice, InvoiceKind, Role
@@ -113,14 +113,13 @@ def set_risk_score(
     """Set (or with None, clear) a customer's risk score, 0 = no risk to 100 = highest."""
     require_role(actor, Role.CONTROLLER, "set risk scores")
     value = _score(score)
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     before = {"risk_score": customer.risk_score}
     customer.risk_score = value
     session.flush()
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="set_risk_score",
         entity="customer",
         entity_id=customer.id,
@@ -210,7 +209,7 @@ def apply_suggested_limit(
     A customer without a risk score is refused: the suggestion must rest on a score.
     """
     require_role(actor, Role.CONTROLLER, "apply suggested credit limits")
-    customer = lock_for_edit(session, customer_id, expected_version)
+    customer = lock_customer(session, customer_id, expected_version)
     if customer.risk_score is None:
         raise ValidationError(
             f"Customer {customer.account} has no risk score; set one before applying a "
@@ -225,10 +224,9 @@ def apply_suggested_limit(
         f"Suggested by risk score {suggestion.risk_score}",
         as_of=suggestion.as_of,
     )
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="apply_suggested_credit_limit",
         entity="customer",
         entity_id=customer.id,

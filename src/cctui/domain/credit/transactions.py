@@ -18,7 +18,7 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import record_audit
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
 from cctui.domain.credit.limit_events import ActionChange, raise_action_for_limit
 from cctui.domain.credit.position import CreditPosition, credit_position
@@ -28,8 +28,9 @@ from cctui.domain.credit.rules import (
     limit_events,
     strongest_action,
 )
+from cctui.domain.editing import lock_customer, today
 from cctui.domain.errors import NotFound, PermissionDenied, ValidationError
-from cctui.domain.figures import lock_customer, refresh_held_count
+from cctui.domain.figures import refresh_held_count
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
     CreditAction,
@@ -89,10 +90,6 @@ class DocumentCheck:
 class _Supervisor:
     id: int
     login: str
-
-
-def _today(as_of: date | None) -> date:
-    return as_of if as_of is not None else date.today()
 
 
 def _clean_reference(reference: str) -> str:
@@ -222,10 +219,9 @@ def _hold(
     session.add(held)
     session.flush()
     refresh_held_count(session, customer.id)
-    record_audit(
+    audit(
         session,
-        actor=actor.login,
-        staff_id=actor.id,
+        actor,
         action="hold_document",
         entity="held_document",
         entity_id=held.id,
@@ -261,7 +257,7 @@ def action_for_new_document(
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"There is no customer with id {customer_id}.")
-    position = credit_position(session, customer, _today(as_of))
+    position = credit_position(session, customer, today(as_of))
     return _predicted_action(session, customer, position.exposure + value, position.limit)
 
 
@@ -288,12 +284,12 @@ def check_new_document(
     Supervisor credentials are only looked at when the action is Password.
     """
     require_role(actor, Role.AGENT, "check a new transaction")
-    today = _today(as_of)
+    day = today(as_of)
     document_kind = _clean_kind(kind)
     value = to_money(amount)
     reference = _clean_reference(reference)
     customer = lock_customer(session, customer_id)
-    position = credit_position(session, customer, today)
+    position = credit_position(session, customer, day)
     exposure_after = position.exposure + value
 
     credentials_given = bool(supervisor_login or supervisor_password)
@@ -338,10 +334,9 @@ def check_new_document(
         )
 
     if action == CreditAction.PASSWORD and supervisor is not None:
-        record_audit(
+        audit(
             session,
-            actor=actor.login,
-            staff_id=actor.id,
+            actor,
             action="credit_password_override",
             entity="customer",
             entity_id=customer.id,

@@ -1,4 +1,9 @@
-"""Loading a customer to change its credit settings: locked, fresh, and at the version seen."""
+"""What every service that changes a customer shares: the row lock, the date, reasons.
+
+Every service that changes a customer or its open amounts locks the customer row first
+(:func:`lock_customer`), so two changes to one customer run one after the other and neither
+overwrites the other's figures.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from cctui.domain.errors import ConflictError, NotFound, ValidationError
 from cctui.domain.models import Customer
 
 
-def lock_for_edit(
+def lock_customer(
     session: Session, customer_id: int, expected_version: int | None = None
 ) -> Customer:
     """The customer, row-locked and re-read, refused when its version is not the one seen.
