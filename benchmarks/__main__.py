@@ -2,6 +2,10 @@
 
 Results go to benchmarks/results.json and the table in BENCHMARKS.md.
 
+Measured on one demo book: its load (:mod:`benchmarks.demo_load`), then the daily check, its
+second run of the day and the recalculation of every figure on copies of the loaded book
+(:mod:`benchmarks.daily_check`).
+
 ``--quick`` uses a small book and finishes in well under a minute (CI runs it so the scripts
 keep working; CI does not judge its timings). ``--full`` uses 100,000 customers and about
 1,000,000 invoices. ``--no-write`` prints without touching results.json or BENCHMARKS.md.
@@ -11,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks.demo_load import measure_demo_load
-from benchmarks.harness import scratch_server, write_results
+from benchmarks.daily_check import measure_daily_check
+from benchmarks.demo_load import LOADED_DATABASE, measure_demo_load
+from benchmarks.harness import format_ms, scratch_server, write_results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,10 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (3 if customers <= 10_000 else 1)
     with scratch_server() as server:
         results = measure_demo_load(server, customers, runs)
+        results += measure_daily_check(server, LOADED_DATABASE, runs)
         label = server.label
     for result in results:
         ratio = "" if result.ratio is None else f"  ({result.ratio:.2f}x {result.baseline_name})"
-        print(f"{result.name}: {result.median_ms / 1000:.2f} s{ratio}  budget {result.budget}")
+        print(f"{result.name}: {format_ms(result.median_ms)}{ratio}  budget {result.budget}")
     if not args.no_write:
         write_results(
             results, data_size=f"{customers:,} customers (cctui demo, seed 42)", server=label

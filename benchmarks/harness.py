@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from cctui.config import DatabaseTarget
 from cctui.db.engine import Database
@@ -87,6 +89,26 @@ class ScratchServer:
         upgrade(database)
         return database
 
+    def copy_database(self, source: str, name: str) -> Database:
+        """A new database ``name`` holding a copy of ``source`` (``CREATE DATABASE … TEMPLATE``).
+
+        Nothing may be connected to ``source``: dispose its engines first. The server is then
+        checkpointed when the role may, so that the first statement timed on the copy does
+        not pay for writing out the pages the copy left dirty in shared buffers.
+        """
+        with self._admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            with contextlib.suppress(DBAPIError):  # CHECKPOINT needs pg_checkpoint
+                connection.exec_driver_sql("CHECKPOINT")
+        self._made.append(name)
+        return Database(create_engine(self.url_for(name)), label=name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop database ``name`` now (its engines must be disposed) rather than at the end."""
+        with self._admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def close(self) -> None:
         """Drop every database made here and stop a private server."""
         with self._admin.connect() as connection:
@@ -155,16 +177,18 @@ def write_results(results: list[Result], *, data_size: str, server: str) -> None
     ]
     for result in results:
         baseline = result.baseline_name or "—"
-        baseline_ms = "—" if result.baseline_median_ms is None else _ms(result.baseline_median_ms)
+        baseline_ms = (
+            "—" if result.baseline_median_ms is None else format_ms(result.baseline_median_ms)
+        )
         ratio = "—" if result.ratio is None else f"{result.ratio:.2f}x"
         lines.append(
-            f"| {result.name} | {_ms(result.median_ms)} | {baseline} | {baseline_ms} "
+            f"| {result.name} | {format_ms(result.median_ms)} | {baseline} | {baseline_ms} "
             f"| {ratio} | {result.budget} |"
         )
     BENCHMARKS_MD.write_text("\n".join(lines) + "\n")
 
 
-def _ms(value: float) -> str:
+def format_ms(value: float) -> str:
     """Milliseconds for people: ``0.42 ms``, ``38 ms``, ``43.6 s``."""
     if value >= 10_000:
         return f"{value / 1000:.1f} s"

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from cctui.domain.credit.rules import EVENT_RANK
 from cctui.domain.daily_check import STEPS, daily_check_done, run_daily_check
-from cctui.domain.daily_check_steps import StepContext
+from cctui.domain.daily_check_steps import ACTIONS_BY_SEVERITY, EVENTS_BY_RANK, StepContext
 from cctui.domain.models import (
     AgingSnapshot,
     AuditLog,
@@ -263,3 +264,14 @@ def test_result_as_json_and_sentence(session):
     assert result.as_json()["run_date"] == "2026-11-02"
     assert result.as_json()["ran"] is True
     assert "ran" in result.describe()
+
+
+def test_the_sql_scores_match_the_enums():
+    # SET_CREDIT_ACTIONS scores an event severity * 10 + rank and reads both back by position.
+    assert [EVENT_RANK[CreditEvent(event)] for event in EVENTS_BY_RANK] == list(
+        range(1, len(EVENTS_BY_RANK) + 1)
+    )
+    assert len(EVENTS_BY_RANK) < 10
+    assert [CreditAction(action).severity for action in ACTIONS_BY_SEVERITY] == list(
+        range(1, len(ACTIONS_BY_SEVERITY) + 1)
+    )

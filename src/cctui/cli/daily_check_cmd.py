@@ -48,6 +48,6 @@ def daily_check_command(state: CliState, run_on: datetime | None, as_json: bool)
     finally:
         db.dispose()
     if as_json:
-        click.echo(json.dumps(result.as_json(), separators=(",", ":"), sort_keys=True))
+        click.echo(json.dumps(result.as_json(), separators=(",", ":")))
     else:
         click.echo(result.describe())

@@ -31,6 +31,15 @@ LOCK_KEY = 0x63637475
 STEPS: tuple[tuple[str, DailyStep], ...] = CREDIT_STEPS
 """Every step of the daily check, in order, with the words progress shows for it."""
 
+CHANGE_WORDS = {
+    "temporary_limits_expired": "temporary limits expired",
+    "overdue_figures_moved": "customers' overdue figures moved to the day",
+    "credit_actions_set": "credit actions raised or changed",
+    "credit_actions_reset_to_ok": "credit actions reset to OK",
+    "aging_snapshots": "aging snapshots written",
+}
+"""How each count of ``changed`` reads in a sentence."""
+
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: the step being run, and how many of all are done."""
 
@@ -60,7 +69,11 @@ class DailyCheckResult:
     def describe(self) -> str:
         """One sentence for people: what ran and what it changed."""
         day = self.run_date.isoformat()
-        moved = ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in self.changed.items() if n)
+        moved = ", ".join(
+            f"{CHANGE_WORDS.get(name, name.replace('_', ' '))} ({n:,})"
+            for name, n in self.changed.items()
+            if n
+        )
         if not self.ran:
             who = f" by {self.started_by}" if self.started_by else ""
             return f"The daily check of {day} was already done{who}."

@@ -12,10 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import String, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from cctui.domain.book_settings import aging_band_limits
+from cctui.domain.credit.rules import EVENT_RANK
+from cctui.domain.models import CreditAction
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,12 @@ def refresh_overdue(session: Session, context: StepContext) -> Mapping[str, int]
     return {"overdue_figures_moved": int(result.rowcount)}  # type: ignore[attr-defined]
 
 
+ACTIONS_BY_SEVERITY = [action.value for action in CreditAction if action.severity > 0]
+"""Remind, Password, Hold: position n (from 1) is an action of severity n."""
+EVENTS_BY_RANK = [event.value for event, _ in sorted(EVENT_RANK.items(), key=lambda e: e[1])]
+"""The events by rank: position n (from 1) is the event of rank n (1 to 5, below 10, so
+that ``score % 10`` is the rank; tests/test_daily_check.py holds both lists to this)."""
+
 SET_CREDIT_ACTIONS = text("""
 WITH group_exposure AS (
     SELECT credit_group_id AS id, sum(balance) AS exposure
@@ -128,38 +137,40 @@ WITH group_exposure AS (
     LEFT JOIN group_exposure AS ge ON ge.id = c.credit_group_id
     WHERE NOT c.manual_settings
 ), best AS (
-    SELECT DISTINCT ON (pos.id) pos.id, e.action, e.event
-    FROM pos
-    CROSS JOIN LATERAL (VALUES
-        ('limit_exceeded', pos.action_limit_exceeded, 1,
-         pos.exposure > pos.credit_limit),
-        ('limit_exceeded_percent', pos.action_limit_exceeded_percent, 2,
-         pos.exposure * 100
-             > pos.credit_limit * (100 + pos.limit_exceeded_percent)),
-        ('aged_once', pos.action_aged_once, 3,
-         pos.days_past_due > pos.aged_once_days),
-        ('aged_twice', pos.action_aged_twice, 4,
-         pos.days_past_due > pos.aged_twice_days),
-        ('aged_thrice', pos.action_aged_thrice, 5,
-         pos.days_past_due > pos.aged_thrice_days)
-    ) AS e (event, action, rank, applies)
-    WHERE e.applies AND e.action <> 'ok'
-    ORDER BY pos.id,
-             array_position(ARRAY['ok', 'remind', 'password', 'hold']::varchar[], e.action) DESC,
-             e.rank DESC
-), target AS (
+    -- Each event that applies scores severity * 10 + its rank (severity 1 Remind, 2 Password,
+    -- 3 Hold; none for OK, whose events never win); the highest score is the action to set.
     SELECT pos.id, pos.old_action, pos.old_event,
-           coalesce(best.action, 'ok') AS action, coalesce(best.event, 'none') AS event
+           greatest(
+               CASE WHEN pos.exposure > pos.credit_limit
+                    THEN array_position(:severities, pos.action_limit_exceeded) * 10 + 1
+               END,
+               CASE WHEN pos.exposure * 100
+                         > pos.credit_limit * (100 + pos.limit_exceeded_percent)
+                    THEN array_position(:severities, pos.action_limit_exceeded_percent) * 10 + 2
+               END,
+               CASE WHEN pos.days_past_due > pos.aged_once_days
+                    THEN array_position(:severities, pos.action_aged_once) * 10 + 3
+               END,
+               CASE WHEN pos.days_past_due > pos.aged_twice_days
+                    THEN array_position(:severities, pos.action_aged_twice) * 10 + 4
+               END,
+               CASE WHEN pos.days_past_due > pos.aged_thrice_days
+                    THEN array_position(:severities, pos.action_aged_thrice) * 10 + 5
+               END
+           ) AS score
     FROM pos
-    LEFT JOIN best ON best.id = pos.id
-    WHERE (pos.old_action, pos.old_event)
-          IS DISTINCT FROM (coalesce(best.action, 'ok'), coalesce(best.event, 'none'))
+), target AS (
+    SELECT id, old_action, old_event,
+           coalesce((:severities)[score / 10], 'ok') AS action,
+           coalesce((:events)[score % 10], 'none') AS event
+    FROM best
 ), changed AS (
     UPDATE customer AS c
     SET credit_action = target.action, credit_action_event = target.event,
         credit_action_since = now(), version = c.version + 1, updated_at = now()
     FROM target
     WHERE c.id = target.id
+      AND (target.old_action, target.old_event) IS DISTINCT FROM (target.action, target.event)
     RETURNING c.id, target.old_action, target.old_event, target.action, target.event
 ), audit AS (
     INSERT INTO audit_log (actor, staff_id, action, entity, entity_id, before, after)
@@ -171,10 +182,17 @@ WITH group_exposure AS (
 SELECT count(*) FILTER (WHERE action <> 'ok') AS raised_or_changed,
        count(*) FILTER (WHERE action = 'ok') AS reset_to_ok
 FROM changed
-""")
+""").bindparams(
+    bindparam("severities", ACTIONS_BY_SEVERITY, type_=ARRAY(String())),
+    bindparam("events", EVENTS_BY_RANK, type_=ARRAY(String())),
+)
 """Seed 003: every event of every policy customer's policy, the most severe action wins
 (Hold > Password > Remind > OK, ties to the later event), OK where none applies. Manual
-customers are left alone. Mirrors :mod:`cctui.domain.credit.rules`."""
+customers are left alone. Mirrors :mod:`cctui.domain.credit.rules`.
+
+One pass over the customers, no sort: each applying event is scored, ``greatest`` picks the
+winner and the score names its action and event (``:severities`` and ``:events`` are the
+actions by severity and the events by rank)."""
 
 
 def set_credit_actions(session: Session, context: StepContext) -> Mapping[str, int]:
