@@ -1,7 +1,7 @@
 """Recalculate changed / Recalculate all (seed 002): check the maintained figures, fix them.
 
 Every maintained customer column (:data:`cctui.domain.figures.MAINTAINED_COLUMNS`) is compared
-with its truth (:data:`cctui.domain.figures.TRUTH_SQL`) in set-based SQL: one statement
+with its truth (:func:`cctui.domain.figures.truth_sql`) in set-based SQL: one statement
 checks the whole scope and clears its ``figures_changed`` flags; only the customers whose
 figures differ come back to Python, and one more statement locks and corrects them from a
 fresh look at their rows. "Changed" covers the customers with postings since the last
@@ -22,7 +22,7 @@ from sqlalchemy.types import BigInteger
 
 from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
-from cctui.domain.figures import MAINTAINED_COLUMNS, TRUTH_SQL
+from cctui.domain.figures import MAINTAINED_COLUMNS, truth_sql
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import Customer, Role
 
@@ -36,9 +36,9 @@ RECALC_LOCK_KEY = 0x63637475_72636C63
 """Advisory lock key ("cctu" "rclc"): one recalculation at a time, so two never deadlock."""
 
 
-def _truth(scope: str) -> str:
-    """:data:`TRUTH_SQL` restricted to the customers matching ``scope`` (a predicate on c)."""
-    return TRUTH_SQL.format(scope=scope)
+def _truth(scope: str | None) -> str:
+    """The truth of the customers matching ``scope`` (a predicate on c), or of all (None)."""
+    return truth_sql(scope)
 
 
 _COLUMNS = ", ".join(f"c.{column}" for column in MAINTAINED_COLUMNS)
@@ -80,7 +80,7 @@ RETURNING c.id AS customer_id, c.account, {old}, {new}
 """
 """Write the truth into the (locked) customers that still differ; return before and after."""
 
-_CHECK_ALL = text(_CHECK_SQL.format(truth=_truth("true"), differs=_DIFFERS))
+_CHECK_ALL = text(_CHECK_SQL.format(truth=_truth(None), differs=_DIFFERS))
 _CHECK_CHANGED = text(_CHECK_SQL.format(truth=_truth("c.figures_changed"), differs=_DIFFERS))
 _CORRECT = text(
     _CORRECT_SQL.format(
