@@ -31,7 +31,8 @@ class Invoice(Base):
     """An invoice or credit note, what is still open on it, and where it is in collection.
 
     ``open_amount`` is what the customer still owes on this document: the amount plus fees
-    and interest charged, less payments, credits and write-offs. It is never negative.
+    and interest charged (``fee_amount``/``interest_amount``, which exclude what was waived),
+    less payments, credits and write-offs. It is never negative.
     """
 
     __tablename__ = "invoice"
@@ -53,6 +54,9 @@ class Invoice(Base):
             name="credit_note_closed",
         ),
         CheckConstraint("dunning_level >= 0", name="dunning_level"),
+        CheckConstraint(
+            "waived_fee_amount >= 0 AND waived_interest_amount >= 0", name="waived_not_negative"
+        ),
         CheckConstraint(
             "(collection_state = 'handed_over') = (collection_agency_id IS NOT NULL)",
             name="handed_over_has_agency",
@@ -94,6 +98,12 @@ class Invoice(Base):
     fee_amount: Mapped[Decimal] = mapped_column(MONEY, server_default="0")
     interest_amount: Mapped[Decimal] = mapped_column(MONEY, server_default="0")
     written_off_amount: Mapped[Decimal] = mapped_column(MONEY, server_default="0")
+    waived_fee_amount: Mapped[Decimal] = mapped_column(
+        MONEY, server_default="0", doc="Fees waived (no longer owed); reinstating moves them back."
+    )
+    waived_interest_amount: Mapped[Decimal] = mapped_column(
+        MONEY, server_default="0", doc="Interest waived; reinstating moves it back."
+    )
     open_amount: Mapped[Decimal] = mapped_column(MONEY)
     paid_on: Mapped[date | None] = mapped_column(Date, doc="When the open amount reached zero.")
     description: Mapped[str | None] = mapped_column(Text)
