@@ -25,11 +25,15 @@ from cctui.domain.models import Role, Setting
 AGING_BANDS = "aging_bands"
 CONTACTED_WITHIN_DAYS = "contacted_within_days"
 CONTROLLER_LIMIT_AUTHORITY = "controller_limit_authority"
+DUNNING_MIN_OVERDUE = "dunning_min_overdue"
+LEASE_MINUTES = "lease_minutes"
 
 DEFAULTS: dict[str, Any] = {
     AGING_BANDS: [0, 30, 60, 90],
     CONTACTED_WITHIN_DAYS: 14,
     CONTROLLER_LIMIT_AUTHORITY: "10000.00",
+    DUNNING_MIN_OVERDUE: "10.00",
+    LEASE_MINUTES: 15,
 }
 """The value of each known key when the book has not stored one."""
 
@@ -118,18 +122,35 @@ def contacted_within_days(session: Session) -> int:
     return value
 
 
-def controller_limit_authority(session: Session) -> Decimal:
-    """The largest credit limit a controller may set without a supervisor's approval.
-
-    A staff member's own ``approval_limit`` overrides it.
-    """
-    value = read_setting(session, CONTROLLER_LIMIT_AUTHORITY)
+def _amount_setting(session: Session, key: str) -> Decimal:
+    value = read_setting(session, key)
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
         amount = Decimal(-1)
     if not amount.is_finite() or amount < 0:
-        raise ValidationError(
-            f"The controller_limit_authority setting must be an amount of 0 or more, not {value!r}."
-        )
+        raise ValidationError(f"The {key} setting must be an amount of 0 or more, not {value!r}.")
     return amount
+
+
+def dunning_min_overdue(session: Session) -> Decimal:
+    """Customers whose overdue total is below this are not dunned (a tolerance)."""
+    return _amount_setting(session, DUNNING_MIN_OVERDUE)
+
+
+def lease_minutes(session: Session) -> int:
+    """How long an agent's claim on a debtor lasts unless renewed."""
+    value = read_setting(session, LEASE_MINUTES)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 24 * 60:
+        raise ValidationError(
+            f"The lease_minutes setting must be 1 to 1440 minutes, not {value!r}."
+        )
+    return value
+
+
+def controller_limit_authority(session: Session) -> Decimal:
+    """The largest credit limit a controller may set without a supervisor's approval.
+
+    A staff member's own ``approval_limit`` overrides it.
+    """
+    return _amount_setting(session, CONTROLLER_LIMIT_AUTHORITY)

@@ -22,14 +22,25 @@ from sqlalchemy.orm import Session
 
 from cctui.domain.audit import audit
 from cctui.domain.daily_check_steps import CREDIT_STEPS, DailyStep, StepContext
+from cctui.domain.dunning.mail import queue_mail_invoices
+from cctui.domain.dunning.run import run_dunning
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import DailyCheckRun, RunStatus
+from cctui.domain.workflow.promises import evaluate_promises
 
 LOCK_KEY = 0x63637475
 """The advisory lock every daily check takes (the bytes of "cctu"); one check at a time."""
 
-STEPS: tuple[tuple[str, DailyStep], ...] = CREDIT_STEPS
-"""Every step of the daily check, in order, with the words progress shows for it."""
+STEPS: tuple[tuple[str, DailyStep], ...] = (
+    *CREDIT_STEPS,
+    ("Evaluating promises to pay", evaluate_promises),
+    ("Dunning overdue invoices", run_dunning),
+    ("Queuing invoices to mail", queue_mail_invoices),
+)
+"""Every step of the daily check, in order, with the words progress shows for it.
+
+Promises are judged before dunning, so a promise broken yesterday no longer pauses it;
+dunning reads the overdue figures the credit steps have just moved to the day."""
 
 CHANGE_WORDS = {
     "temporary_limits_expired": "temporary limits expired",
@@ -37,6 +48,13 @@ CHANGE_WORDS = {
     "credit_actions_set": "credit actions raised or changed",
     "credit_actions_reset_to_ok": "credit actions reset to OK",
     "aging_snapshots": "aging snapshots written",
+    "promises_kept": "promises kept",
+    "promises_broken": "promises broken",
+    "letters_queued": "dunning letters queued",
+    "invoices_dunned": "invoices dunned",
+    "fees_charged": "dunning fees charged",
+    "flagged_for_agency": "invoices flagged for the collection agency",
+    "mail_invoices_queued": "invoices queued to mail",
 }
 """How each count of ``changed`` reads in a sentence."""
 

@@ -273,6 +273,27 @@ def post_credit_note(
     return Posted(note.id)
 
 
+def lock_invoice(session: Session, invoice_id: int) -> Invoice:
+    """The invoice, row-locked and re-read, after locking its customer (in that order).
+
+    Every service changing one invoice's open amount takes the customer lock first, like the
+    postings, so it runs after any posting to the same customer and never deadlocks with one.
+    """
+    customer_id = session.scalar(select(Invoice.customer_id).where(Invoice.id == invoice_id))
+    if customer_id is None:
+        raise NotFound(f"There is no invoice with id {invoice_id}.")
+    lock_customer(session, customer_id)
+    invoice = session.scalar(
+        select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if invoice is None:
+        raise NotFound(f"There is no invoice with id {invoice_id}.")
+    return invoice
+
+
 def write_off_invoice(
     session: Session,
     actor: StaffIdentity,
@@ -286,13 +307,8 @@ def write_off_invoice(
     why = reason.strip()
     if not why:
         raise ValidationError("A write-off needs a reason.")
-    customer_id = session.scalar(select(Invoice.customer_id).where(Invoice.id == invoice_id))
-    if customer_id is None:
-        raise NotFound(f"There is no invoice with id {invoice_id}.")
-    lock_customer(session, customer_id)
-    invoice = session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
-    if invoice is None:
-        raise NotFound(f"There is no invoice with id {invoice_id}.")
+    invoice = lock_invoice(session, invoice_id)
+    customer_id = invoice.customer_id
     if invoice.open_amount <= 0:
         raise ConflictError(f"Invoice {invoice.number} has nothing open to write off.")
     before = {"open_amount": invoice.open_amount, "written_off_amount": invoice.written_off_amount}

@@ -60,11 +60,32 @@ class Customer(Base):
             "held_document_count >= 0 AND open_action_count >= 0", name="counts_not_negative"
         ),
         CheckConstraint("version > 0", name="version_positive"),
-        Index(
-            "ix_customer_queue_overdue",
-            text("overdue_balance DESC"),
-            "id",
-            postgresql_where=text("overdue_balance > 0"),
+        # The debtor queue: one partial index per sort column, over the debtors only
+        # (migration 0003); a page in either direction is a range scan of one of them.
+        *(
+            Index(name, *columns, postgresql_where=text("overdue_balance > 0"))
+            for name, columns in (
+                ("ix_customer_queue_overdue", ("overdue_balance", "id")),
+                ("ix_customer_queue_balance", ("balance", "id")),
+                ("ix_customer_queue_oldest_due", ("oldest_due_on", "id")),
+                ("ix_customer_queue_name", ("name", "id")),
+                ("ix_customer_queue_postal_code", ("postal_code", "id")),
+                ("ix_customer_queue_last_call", ("last_call_at", "id")),
+                ("ix_customer_queue_next_call", ("next_call_on", "id")),
+                ("ix_customer_queue_next_promise", ("next_promise_on", "id")),
+                ("ix_customer_queue_account", ("account", "id")),
+                ("ix_customer_queue_controller", ("controller_id", "overdue_balance", "id")),
+            )
+        ),
+        *(
+            Index(
+                f"ix_customer_queue_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+                postgresql_where=text("overdue_balance > 0"),
+            )
+            for column in ("name", "name2")
         ),
         Index("ix_customer_controller_id", "controller_id"),
         Index("ix_customer_pool_id", "pool_id"),
