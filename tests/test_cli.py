@@ -26,6 +26,12 @@ VERBS = [
     ["demo"],
     ["daily-check"],
     ["recalc"],
+    ["report"],
+    ["report", "queue"],
+    ["report", "overdue"],
+    ["report", "agency"],
+    ["report", "agencies"],
+    ["report", "held"],
 ]
 UNREACHABLE = "postgresql://x@127.0.0.1:1/none"
 
@@ -103,7 +109,16 @@ def test_db_upgrade_then_current(empty_database_url: str, cli_env: dict[str, str
 
 
 @pytest.mark.parametrize(
-    "verb", [["db", "current"], ["db", "status"], ["db", "upgrade"], ["app"], ["demo"], []]
+    "verb",
+    [
+        ["db", "current"],
+        ["db", "status"],
+        ["db", "upgrade"],
+        ["app"],
+        ["demo"],
+        ["report", "queue"],
+        [],
+    ],
 )
 def test_an_unreachable_server_is_one_sentence(verb: list[str]) -> None:
     result = run(["--database-url", UNREACHABLE, *verb])

@@ -1,4 +1,4 @@
-"""The ``cctui`` command: run the app, manage the database, load demo data.
+"""The ``cctui`` command: run the app, manage the database, load demo data, print reports.
 
 Every verb prints errors meant for the user as one sentence on stderr (``Error: ...``) and
 exits with status 1, without a traceback. ``cctui db ...`` never imports Textual.
@@ -18,6 +18,7 @@ from cctui.cli.daily_check_cmd import daily_check_command
 from cctui.cli.db_cmd import db_group
 from cctui.cli.demo_cmd import demo_command
 from cctui.cli.recalc_cmd import recalc_command
+from cctui.cli.reports import report_group
 from cctui.domain.errors import CctuiError
 
 __all__ = ["CctuiGroup", "main"]
@@ -83,3 +84,4 @@ main.add_command(daily_check_command)
 main.add_command(db_group)
 main.add_command(demo_command)
 main.add_command(recalc_command)
+main.add_command(report_group)

@@ -28,9 +28,11 @@ from cctui.cli.common import CliState, ProgressBars, pass_state
 def daily_check_command(state: CliState, run_on: datetime | None, as_json: bool) -> None:
     """Run the day's aged-balance check unless it already ran.
 
-    Sets every policy customer's credit action from the events of its policy, expires
-    temporary limits and writes the day's aging snapshots. It runs at most once per day,
-    however many start it; a second call reports the run that did it and changes nothing.
+    Expires temporary limits, moves overdue figures to the day, sets every policy
+    customer's credit action, writes the day's aging snapshots, marks promises kept or
+    broken, runs dunning (one letter per customer per step) and queues paper invoices to
+    mail. It runs at most once per day, however many start it; a second call reports the
+    run that did it and changes nothing.
     """
     from cctui.db.migrate import ensure_schema
     from cctui.domain.daily_check import run_daily_check
