@@ -4,7 +4,8 @@ Results go to benchmarks/results.json and the table in BENCHMARKS.md.
 
 Measured on one demo book: its load (:mod:`benchmarks.demo_load`), then the daily check, its
 second run of the day and the recalculation of every figure on copies of the loaded book
-(:mod:`benchmarks.daily_check`).
+(:mod:`benchmarks.daily_check`), and the debtor queue's pages and search on the loaded book
+(:mod:`benchmarks.queue`).
 
 ``--quick`` uses a small book and finishes in well under a minute (CI runs it so the scripts
 keep working; CI does not judge its timings). ``--full`` uses 100,000 customers and about
@@ -18,6 +19,7 @@ import argparse
 from benchmarks.daily_check import measure_daily_check
 from benchmarks.demo_load import LOADED_DATABASE, measure_demo_load
 from benchmarks.harness import format_ms, scratch_server, write_results
+from benchmarks.queue import measure_queue
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     with scratch_server() as server:
         results = measure_demo_load(server, customers, runs)
         results += measure_daily_check(server, LOADED_DATABASE, runs)
+        results += measure_queue(server, LOADED_DATABASE, runs)
         label = server.label
     for result in results:
         ratio = "" if result.ratio is None else f"  ({result.ratio:.2f}x {result.baseline_name})"

@@ -5,9 +5,16 @@ Every measurement starts from a fresh copy of the book the demo-load benchmark l
 invoices fall due overnight and the check has real work to do.
 
 - *daily check, full book*: :func:`cctui.domain.daily_check.run_daily_check` through a
-  session, committed, against :data:`BARE_STEPS` run with a raw psycopg cursor in one
-  transaction on another copy. After each pair both copies must hold the same rows
-  (:func:`_fingerprint`); a difference stops the benchmark.
+  session, committed, against the same work as bare set-based SQL run with a raw psycopg
+  cursor in one transaction on another copy: expire temporary limits (:data:`BARE_EXPIRE`),
+  move the overdue figures (:data:`BARE_OVERDUE`), set credit actions
+  (:data:`BARE_ACTIONS`), write aging snapshots (:data:`BARE_SNAPSHOTS`), judge the promises
+  due (:data:`BARE_PROMISES`), dun the overdue invoices and refresh their customers'
+  balances (:data:`BARE_DUNNING`, :data:`BARE_BALANCES`), queue the invoices to mail
+  (:data:`BARE_MAIL`), then record the run (:data:`BARE_RECORD`). The bare side takes no
+  lock and tidies up after no race: it is the work alone. Both must report the same counts,
+  and after each pair both copies must hold the same rows (:func:`_fingerprint`); a
+  difference stops the benchmark.
 - *daily check, second run the same day*: the service again once the day is done, against
   the bare look-up of the day's run row.
 - *recalculate all figures*: :func:`cctui.domain.recalc.recalculate_figures` over the whole
@@ -21,9 +28,11 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 import psycopg
+from psycopg.types.json import Jsonb
 from sqlalchemy import create_engine, select
 
 from benchmarks.demo_load import TODAY
@@ -44,7 +53,7 @@ SLOW_RUN_SECONDS = 10.0
 SECOND_RUNS = 10
 """Repetitions, at least, of the cheap second run of the day and its bare look-up."""
 
-# The bare version of the check: the four steps as one person would write them by hand for
+# The bare version of the check: its steps as one person would write them by hand for
 # PostgreSQL, then the row that records the run. Parameters: d (run date), actor, staff_id.
 
 BARE_EXPIRE = """
@@ -178,6 +187,193 @@ JOIN customer AS c ON c.id = t.customer_id
 """
 """Step 4: one aged balance per customer with anything open ({bands}: see _bare_bands)."""
 
+BARE_PROMISES = """
+WITH due AS (
+    SELECT id, customer_id, amount, currency, created_at::date AS made_on, promised_on
+    FROM promise
+    WHERE status = 'open' AND promised_on < %(d)s
+), paid AS (
+    SELECT due.id, sum(pay.amount) AS total
+    FROM due
+    JOIN payment AS pay
+      ON pay.customer_id = due.customer_id AND pay.currency = due.currency
+     AND pay.reversed_at IS NULL
+     AND pay.received_on BETWEEN due.made_on AND due.promised_on
+    GROUP BY due.id
+), named AS (
+    SELECT pi.promise_id AS id, bool_and(i.open_amount = 0) AS all_paid
+    FROM promise_invoice AS pi
+    JOIN invoice AS i ON i.id = pi.invoice_id
+    WHERE pi.promise_id IN (SELECT id FROM due)
+    GROUP BY pi.promise_id
+), judged AS (
+    SELECT due.id, due.customer_id, coalesce(paid.total, 0) AS paid,
+           CASE WHEN coalesce(paid.total, 0) >= due.amount OR coalesce(named.all_paid, false)
+                THEN 'kept' ELSE 'broken' END AS status
+    FROM due
+    LEFT JOIN paid ON paid.id = due.id
+    LEFT JOIN named ON named.id = due.id
+), judge AS (
+    UPDATE promise AS p
+    SET status = j.status, evaluated_on = %(d)s
+    FROM judged AS j
+    WHERE p.id = j.id
+), next_promise AS (
+    -- This statement still sees the judged promises open: what stays open is dated later.
+    UPDATE customer AS c
+    SET next_promise_on = (
+        SELECT min(p.promised_on) FROM promise AS p
+        WHERE p.customer_id = c.id AND p.status = 'open' AND p.promised_on >= %(d)s
+    )
+    WHERE c.id IN (SELECT customer_id FROM judged)
+), audit AS (
+    INSERT INTO audit_log (actor, staff_id, action, entity, entity_id, before, after)
+    SELECT %(actor)s, %(staff_id)s, 'evaluate_promise', 'promise', id::text,
+           jsonb_build_object('status', 'open'),
+           jsonb_build_object('status', status, 'paid', paid::text, 'evaluated_on', %(d)s::text)
+    FROM judged
+)
+SELECT count(*) FILTER (WHERE status = 'kept'), count(*) FILTER (WHERE status = 'broken')
+FROM judged
+"""
+"""Step 5: every open promise dated before the run date kept (paid in full since it was
+made, or all its invoices paid) or broken, its customer's next promise date moved."""
+
+BARE_DUNNING = """
+WITH reached AS (
+    SELECT i.id, i.customer_id, i.open_amount, i.fee_amount, i.dunning_level,
+           i.collection_state, s.id AS step_id, s.step_no, s.fee, s.hands_to_agency
+    FROM invoice AS i
+    JOIN customer AS c ON c.id = i.customer_id
+    CROSS JOIN LATERAL (
+        SELECT * FROM dunning_step
+        WHERE days_after_due <= %(d)s - i.due_on
+        ORDER BY step_no DESC
+        LIMIT 1
+    ) AS s
+    WHERE i.kind = 'invoice' AND i.open_amount > 0 AND i.due_on < %(d)s
+      AND i.collection_state <> 'handed_over'
+      AND c.overdue_balance >= %(min_overdue)s
+), paused AS (
+    -- Open disputes pause their invoices; an open promise those it names, or every invoice
+    -- of its customer when it names none.
+    SELECT invoice_id AS id FROM dispute WHERE status = 'open'
+    UNION
+    SELECT pi.invoice_id
+    FROM promise_invoice AS pi
+    JOIN promise AS p ON p.id = pi.promise_id
+    WHERE p.status = 'open'
+    UNION
+    SELECT i.id
+    FROM promise AS p
+    JOIN invoice AS i ON i.customer_id = p.customer_id AND i.open_amount > 0
+    WHERE p.status = 'open'
+      AND NOT EXISTS (SELECT 1 FROM promise_invoice AS pi WHERE pi.promise_id = p.id)
+), todo AS (
+    SELECT r.*,
+           r.open_amount + r.fee AS new_open,
+           r.fee_amount + r.fee AS new_fee,
+           CASE WHEN r.hands_to_agency AND r.collection_state = 'none'
+                THEN 'flagged' ELSE r.collection_state END AS new_state
+    FROM reached AS r
+    WHERE r.step_no > r.dunning_level
+      AND NOT EXISTS (SELECT 1 FROM paused WHERE paused.id = r.id)
+      AND NOT EXISTS (
+          SELECT 1 FROM letter_invoice AS li
+          WHERE li.invoice_id = r.id AND li.dunning_step_id = r.step_id)
+), letters AS (
+    INSERT INTO letter (customer_id, kind, template_id, dunning_step_id, delivery, status, fee,
+                        queued_on, queued_by_id)
+    SELECT c.id, CASE WHEN s.hands_to_agency THEN 'agency' ELSE 'reminder' END,
+           s.letter_template_id, s.id, c.delivery, 'queued', sum(t.fee), %(d)s, %(staff_id)s
+    FROM todo AS t
+    JOIN dunning_step AS s ON s.id = t.step_id
+    JOIN customer AS c ON c.id = t.customer_id
+    GROUP BY c.id, s.id
+    RETURNING id, customer_id, dunning_step_id
+), lines AS (
+    INSERT INTO letter_invoice (letter_id, invoice_id, dunning_step_id, open_amount)
+    SELECT l.id, t.id, t.step_id, t.new_open
+    FROM todo AS t
+    JOIN letters AS l ON l.customer_id = t.customer_id AND l.dunning_step_id = t.step_id
+), dunned AS (
+    UPDATE invoice AS i
+    SET open_amount = t.new_open, fee_amount = t.new_fee, dunning_level = t.step_no,
+        last_dunned_on = %(d)s, collection_state = t.new_state
+    FROM todo AS t
+    WHERE i.id = t.id
+), audit AS (
+    INSERT INTO audit_log (actor, staff_id, action, entity, entity_id, before, after)
+    SELECT %(actor)s, %(staff_id)s, 'queue_dunning_letter', 'letter', l.id::text,
+           jsonb_build_object('invoices', jsonb_object_agg(t.id::text, jsonb_build_object(
+               'dunning_level', t.dunning_level, 'open_amount', t.open_amount::text,
+               'fee_amount', t.fee_amount::text, 'collection_state', t.collection_state))),
+           jsonb_build_object(
+               'customer_id', l.customer_id, 'dunning_step_id', l.dunning_step_id,
+               'step_no', min(t.step_no), 'fee', sum(t.fee)::text, 'queued_on', %(d)s::text,
+               'invoices', jsonb_object_agg(t.id::text, jsonb_build_object(
+                   'dunning_level', t.step_no, 'open_amount', t.new_open::text,
+                   'fee_amount', t.new_fee::text, 'collection_state', t.new_state)))
+    FROM todo AS t
+    JOIN letters AS l ON l.customer_id = t.customer_id AND l.dunning_step_id = t.step_id
+    GROUP BY l.id, l.customer_id, l.dunning_step_id
+)
+SELECT count(DISTINCT (customer_id, step_id)), count(*), count(*) FILTER (WHERE fee > 0),
+       count(*) FILTER (WHERE new_state = 'flagged' AND collection_state = 'none'),
+       coalesce(array_agg(DISTINCT customer_id), '{}')
+FROM todo
+"""
+"""Step 6: every open invoice past due moved up to the highest dunning step it reached,
+unless paused or its customer owes less than ``min_overdue``; one letter per customer and
+step listing its invoices, the step's fee charged onto each, an audit row per letter."""
+
+BARE_BALANCES = """
+UPDATE customer AS c
+SET balance = t.balance, overdue_balance = t.overdue, oldest_due_on = t.oldest,
+    figures_changed = true
+FROM (
+    SELECT customer_id,
+           sum(open_amount) AS balance,
+           coalesce(sum(open_amount) FILTER (WHERE due_on < %(d)s), 0) AS overdue,
+           min(due_on) FILTER (WHERE due_on < %(d)s) AS oldest
+    FROM invoice
+    WHERE customer_id = ANY(%(customers)s) AND open_amount > 0
+    GROUP BY customer_id
+) AS t
+WHERE c.id = t.customer_id
+"""
+"""After step 6: the balance figures of the dunned ``customers``, the fees included (each of
+them has an invoice open, the one just dunned)."""
+
+BARE_MAIL = """
+WITH todo AS MATERIALIZED (
+    -- Each letter's id is drawn here, once, so that its line can name it.
+    SELECT i.id, i.customer_id, i.open_amount, nextval('letter_id_seq') AS letter_id
+    FROM invoice AS i
+    WHERE i.delivery_by_mail AND i.printed_at IS NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM letter_invoice AS li
+          JOIN letter AS l ON l.id = li.letter_id
+          WHERE li.invoice_id = i.id AND l.kind = 'invoice' AND l.status <> 'cancelled')
+), letters AS (
+    INSERT INTO letter (id, customer_id, kind, delivery, status, fee, queued_on, queued_by_id)
+    SELECT letter_id, customer_id, 'invoice', 'mail', 'queued', 0, %(d)s, %(staff_id)s
+    FROM todo
+), lines AS (
+    INSERT INTO letter_invoice (letter_id, invoice_id, open_amount)
+    SELECT letter_id, id, open_amount FROM todo
+), audit AS (
+    INSERT INTO audit_log (actor, staff_id, action, entity, entity_id, after)
+    SELECT %(actor)s, %(staff_id)s, 'queue_mail_invoice', 'letter', letter_id::text,
+           jsonb_build_object('customer_id', customer_id, 'invoice_id', id, 'kind', 'invoice',
+                              'queued_on', %(d)s::text)
+    FROM todo
+)
+SELECT count(*) FROM todo
+"""
+"""Step 7: a queued letter by mail, without fee, for every unprinted paper invoice that no
+live invoice letter holds yet, with its line and audit row."""
+
 BARE_RECORD = """
 WITH run AS (
     INSERT INTO daily_check_run
@@ -206,8 +402,19 @@ FROM (
 """Balance and overdue of every customer from the open invoices, summed server-side."""
 
 FINGERPRINT = """
-SELECT (SELECT md5(string_agg(row(id, credit_action, credit_action_event, overdue_balance,
-                                  oldest_due_on, temp_credit_limit, version)::text,
+WITH letter_key AS (
+    -- Each side draws its letter ids in its own order: a letter is known by its customer,
+    -- kind, dunning step and invoices instead.
+    SELECT l.id,
+           row(l.customer_id, l.kind, l.dunning_step_id,
+               array_agg(li.invoice_id ORDER BY li.invoice_id))::text AS key
+    FROM letter AS l
+    LEFT JOIN letter_invoice AS li ON li.letter_id = l.id
+    GROUP BY l.id
+)
+SELECT (SELECT md5(string_agg(row(id, credit_action, credit_action_event, balance,
+                                  overdue_balance, oldest_due_on, figures_changed,
+                                  next_promise_on, temp_credit_limit, version)::text,
                               ',' ORDER BY id))
         FROM customer),
        (SELECT md5(string_agg(row(snapshot_on, customer_id, balance, overdue, credit_limit,
@@ -218,21 +425,44 @@ SELECT (SELECT md5(string_agg(row(id, credit_action, credit_action_event, overdu
         FROM (SELECT row(customer_id, old_limit, new_limit, temporary, expires_on, reason,
                          status, requested_by_id)::text
               FROM credit_limit_change) AS rows (t)),
+       (SELECT md5(string_agg(row(id, status, evaluated_on)::text, ',' ORDER BY id))
+        FROM promise),
+       (SELECT md5(string_agg(row(id, open_amount, fee_amount, dunning_level, last_dunned_on,
+                                  collection_state)::text,
+                              ',' ORDER BY id))
+        FROM invoice),
        (SELECT md5(string_agg(t, ',' ORDER BY t))
-        FROM (SELECT row(actor, staff_id, action, entity, entity_id,
-                         nullif(before, 'null'), nullif(after, 'null'))::text
-              FROM audit_log) AS rows (t)),
+        FROM (SELECT row(k.key, l.template_id, l.delivery, l.status, l.fee, l.queued_on,
+                         l.queued_by_id)::text
+              FROM letter AS l
+              JOIN letter_key AS k ON k.id = l.id) AS rows (t)),
+       (SELECT md5(string_agg(t, ',' ORDER BY t))
+        FROM (SELECT row(k.key, li.invoice_id, li.dunning_step_id, li.open_amount)::text
+              FROM letter_invoice AS li
+              JOIN letter_key AS k ON k.id = li.letter_id) AS rows (t)),
+       (SELECT md5(string_agg(t, ',' ORDER BY t))
+        FROM (SELECT row(a.actor, a.staff_id, a.action, a.entity,
+                         coalesce(k.key, a.entity_id),
+                         nullif(a.before, 'null'), nullif(a.after, 'null'))::text
+              FROM audit_log AS a
+              LEFT JOIN letter_key AS k
+                ON a.entity = 'letter' AND k.id::text = a.entity_id) AS rows (t)),
        (SELECT md5(string_agg(row(run_on, status, started_by_id, started_by_login,
                                   changes)::text, ',' ORDER BY run_on))
         FROM daily_check_run)
 """
-"""Checksums of everything the check writes, leaving out ids and clock times (and taking
-an audit row's JSON ``null`` for no value, as the ORM writes a missing ``before``)."""
+"""Checksums of everything the check writes, leaving out clock times and the ids of new
+letters (and taking an audit row's JSON ``null`` for no value, as the ORM writes a missing
+``before``)."""
 
 FINGERPRINT_PARTS = (
     "customers",
     "aging snapshots",
     "limit changes",
+    "promises",
+    "invoices",
+    "letters",
+    "letter lines",
     "audit log",
     "daily check runs",
 )
@@ -280,25 +510,78 @@ def _bare_daily_check(database: Database, actor: StaffIdentity) -> tuple[float, 
         }
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            counts: dict[str, int] = {}
-            cursor.execute(BARE_EXPIRE, params)
-            counts["temporary_limits_expired"] = _one(cursor)[0]
-            cursor.execute(BARE_OVERDUE, params)
-            counts["overdue_figures_moved"] = cursor.rowcount
-            cursor.execute(BARE_ACTIONS, params)
-            raised, reset = _one(cursor)
-            counts["credit_actions_set"] = raised
-            counts["credit_actions_reset_to_ok"] = reset
-            cursor.execute("SELECT value FROM setting WHERE key = 'aging_bands'")
-            found = cursor.fetchone()
-            limits = [0, 30, 60, 90] if found is None else list(found[0])
-            cursor.execute(BARE_SNAPSHOTS.format(bands=_bare_bands(limits, RUN_ON)), params)
-            counts["aging_snapshots"] = cursor.rowcount
-            cursor.execute(BARE_RECORD, {**params, "changes": psycopg.types.json.Jsonb(counts)})
+            counts = _bare_day_figures(cursor, params)
+            counts |= _bare_promises(cursor, params)
+            counts |= _bare_dunning(cursor, params)
+            counts |= _bare_mail(cursor, params)
+            counts |= _bare_actions_and_snapshots(cursor, params)
+            cursor.execute(BARE_RECORD, {**params, "changes": Jsonb(counts)})
         connection.commit()
         return time.perf_counter() - started, counts
     finally:
         raw.close()
+
+
+def _setting(cursor: psycopg.Cursor[Any], key: str, default: Any) -> Any:
+    """The book's value of setting ``key``, or ``default`` when it stores none."""
+    cursor.execute("SELECT value FROM setting WHERE key = %s", (key,))
+    found = cursor.fetchone()
+    return default if found is None else found[0]
+
+
+def _bare_day_figures(cursor: psycopg.Cursor[Any], params: dict[str, Any]) -> dict[str, int]:
+    """Steps 1-2: temporary limits expired and overdue figures moved, and their counts."""
+    counts: dict[str, int] = {}
+    cursor.execute(BARE_EXPIRE, params)
+    counts["temporary_limits_expired"] = _one(cursor)[0]
+    cursor.execute(BARE_OVERDUE, params)
+    counts["overdue_figures_moved"] = cursor.rowcount
+    return counts
+
+
+def _bare_actions_and_snapshots(
+    cursor: psycopg.Cursor[Any], params: dict[str, Any]
+) -> dict[str, int]:
+    """The last two steps: credit actions and the aging snapshot, and their counts."""
+    counts: dict[str, int] = {}
+    cursor.execute(BARE_ACTIONS, params)
+    raised, reset = _one(cursor)
+    counts["credit_actions_set"] = raised
+    counts["credit_actions_reset_to_ok"] = reset
+    limits = list(_setting(cursor, "aging_bands", [0, 30, 60, 90]))
+    cursor.execute(BARE_SNAPSHOTS.format(bands=_bare_bands(limits, RUN_ON)), params)
+    counts["aging_snapshots"] = cursor.rowcount
+    return counts
+
+
+def _bare_promises(cursor: psycopg.Cursor[Any], params: dict[str, Any]) -> dict[str, int]:
+    """Step 5, the promises due, and its counts."""
+    cursor.execute(BARE_PROMISES, params)
+    kept, broken = _one(cursor)
+    return {"promises_kept": kept, "promises_broken": broken}
+
+
+def _bare_dunning(cursor: psycopg.Cursor[Any], params: dict[str, Any]) -> dict[str, int]:
+    """Step 6, dunning, then the dunned customers' balances; its counts."""
+    min_overdue = Decimal(str(_setting(cursor, "dunning_min_overdue", "10.00")))
+    cursor.execute(BARE_DUNNING, {**params, "min_overdue": min_overdue})
+    row = cursor.fetchone()
+    assert row is not None
+    letters, invoices, fees, flagged, customers = row
+    if customers:
+        cursor.execute(BARE_BALANCES, {**params, "customers": customers})
+    return {
+        "letters_queued": int(letters),
+        "invoices_dunned": int(invoices),
+        "fees_charged": int(fees),
+        "flagged_for_agency": int(flagged),
+    }
+
+
+def _bare_mail(cursor: psycopg.Cursor[Any], params: dict[str, Any]) -> dict[str, int]:
+    """Step 7, the invoices to mail, and its count."""
+    cursor.execute(BARE_MAIL, params)
+    return {"mail_invoices_queued": _one(cursor)[0]}
 
 
 def _one(cursor: psycopg.Cursor[Any]) -> tuple[int, ...]:

@@ -26,6 +26,7 @@ from cctui.domain.errors import ConflictError, NotFound, PermissionDenied, Valid
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.ledger import post_credit_note, post_invoice, record_payment
 from cctui.domain.models import (
+    AgingSnapshot,
     AuditLog,
     CollectionState,
     Customer,
@@ -815,6 +816,13 @@ def test_the_daily_check_judges_promises_then_duns_and_queues_mail(session):
         (paper.id, LetterKind.INVOICE),
     ]
     assert _invoice(session, broke_invoice.id).dunning_level == 2
+    # The day's snapshot comes after dunning: it holds the fee charged that day.
+    snapshot = session.scalar(
+        select(AgingSnapshot.balance).where(
+            AgingSnapshot.customer_id == broke.id, AgingSnapshot.snapshot_on == TODAY
+        )
+    )
+    assert snapshot == D("105.00")
     assert _invoice(session, kept_invoice.id).dunning_level == 0
     assert _invoice(session, handed.id).dunning_level == 0
     assert_figures_true(session)

@@ -21,7 +21,14 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from cctui.domain.audit import audit
-from cctui.domain.daily_check_steps import CREDIT_STEPS, DailyStep, StepContext
+from cctui.domain.daily_check_steps import (
+    DailyStep,
+    StepContext,
+    expire_temporary_limits,
+    refresh_overdue,
+    set_credit_actions,
+    write_aging_snapshots,
+)
 from cctui.domain.dunning.mail import queue_mail_invoices
 from cctui.domain.dunning.run import run_dunning
 from cctui.domain.identity import StaffIdentity
@@ -32,15 +39,20 @@ LOCK_KEY = 0x63637475
 """The advisory lock every daily check takes (the bytes of "cctu"); one check at a time."""
 
 STEPS: tuple[tuple[str, DailyStep], ...] = (
-    *CREDIT_STEPS,
+    ("Expiring temporary limits", expire_temporary_limits),
+    ("Moving overdue figures", refresh_overdue),
     ("Evaluating promises to pay", evaluate_promises),
     ("Dunning overdue invoices", run_dunning),
     ("Queuing invoices to mail", queue_mail_invoices),
+    ("Setting credit actions", set_credit_actions),
+    ("Writing aging snapshots", write_aging_snapshots),
 )
 """Every step of the daily check, in order, with the words progress shows for it.
 
-Promises are judged before dunning, so a promise broken yesterday no longer pauses it;
-dunning reads the overdue figures the credit steps have just moved to the day."""
+Expiry comes first so the events see the limit that applies on the day; overdue figures
+move before anything reads them. Promises are judged before dunning, so a promise broken
+yesterday no longer pauses it. Credit actions and the aging snapshot come last, so they
+see the balances with the day's dunning fees."""
 
 CHANGE_WORDS = {
     "temporary_limits_expired": "temporary limits expired",

@@ -243,13 +243,3 @@ def write_aging_snapshots(session: Session, context: StepContext) -> Mapping[str
     statement = text(_SNAPSHOT_SQL.format(bands=_band_sums(aging_band_limits(session))))
     result = session.execute(statement, context.params)
     return {"aging_snapshots": int(result.rowcount)}  # type: ignore[attr-defined]
-
-
-CREDIT_STEPS: tuple[tuple[str, DailyStep], ...] = (
-    ("Expiring temporary limits", expire_temporary_limits),
-    ("Moving overdue figures", refresh_overdue),
-    ("Setting credit actions", set_credit_actions),
-    ("Writing aging snapshots", write_aging_snapshots),
-)
-"""The credit part of the daily check, in order: expiry first so the events see the limit
-that applies on the day, overdue figures before the aging events read them."""
