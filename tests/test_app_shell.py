@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 from collections.abc import Iterator
@@ -17,9 +16,8 @@ from sqlalchemy.exc import OperationalError
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Footer
-from textual.worker import WorkerCancelled
 
-from cctui.app import AppContext, CctuiApp, describe_worker_error
+from cctui.app import CctuiApp, describe_worker_error
 from cctui.db.engine import Database, DatabaseUnavailable
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
@@ -35,9 +33,16 @@ from cctui.screens import SCREENS, START_SCREEN
 from cctui.screens.help import HelpScreen
 from cctui.screens.overview import OverviewScreen, describe_daily_check
 from cctui.widgets.status_header import HeaderInfo, StatusHeader, header_text
+from tests.app_support import (
+    SIZE,
+    TODAY,
+    drain,
+    make_app,
+    recording_app,
+    screen_text,
+    settle,
+)
 
-TODAY = date(2026, 11, 23)
-SIZE = (80, 24)
 HOSTILE_NAMES = ["[bold]ACME[/]", "[@click=app.quit]x", "\x1b[31mred"]
 
 
@@ -102,52 +107,6 @@ def add_book(session: Any, *, user_name: str = "Ada Lovelace") -> StaffIdentity:
 def user(db: Database) -> StaffIdentity:
     with db.session() as session:
         return add_book(session)
-
-
-def make_app(db: Any, user: StaffIdentity, **context: Any) -> CctuiApp:
-    context.setdefault("daily_check_at_start", False)
-    return CctuiApp(AppContext(db=db, user=user, today=lambda: TODAY, **context))
-
-
-class RecordingApp(CctuiApp):
-    """Keeps every notification (and still shows it, so display problems surface)."""
-
-    def __init__(self, context: AppContext) -> None:
-        super().__init__(context)
-        self.notes: list[dict[str, Any]] = []
-
-    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
-        self.notes.append({"message": message, **kwargs})
-        super().notify(message, **kwargs)
-
-
-def recording_app(db: Any, user: StaffIdentity, **context: Any) -> RecordingApp:
-    context.setdefault("daily_check_at_start", False)
-    return RecordingApp(AppContext(db=db, user=user, today=lambda: TODAY, **context))
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until the workers are done and their results are on screen."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def drain(pilot: Pilot[Any]) -> None:
-    """Wait for workers that start more workers (the daily check refreshes the overview).
-
-    A refresh replaces the overview's read in progress, so a wait may see it cancelled.
-    """
-    for _ in range(3):
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def screen_text(app: CctuiApp) -> str:
-    """What the terminal shows, as plain text."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
 
 
 # --------------------------------------------------------------------------- domain
@@ -477,12 +436,12 @@ async def test_hostile_staff_name_is_shown_literally(db: Database, hostile: str)
 async def test_unknown_screen_opens_the_overview_and_says_so(
     db: Database, user: StaffIdentity
 ) -> None:
-    app = recording_app(db, user, start_screen="queue")
+    app = recording_app(db, user, start_screen="payroll")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
         messages = [note["message"] for note in app.notes]
-        assert "The queue screen is not available in this version." in messages
+        assert "The payroll screen is not available in this version." in messages
         assert "not available" in screen_text(app)
 
 

@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,7 +22,8 @@ from cctui.db.engine import connection_failure_reason
 from cctui.domain.daily_check import DailyCheckResult
 from cctui.domain.errors import CctuiError
 from cctui.messages import DailyCheckFinished
-from cctui.screens import SCREENS, START_SCREEN
+from cctui.screens import SCREENS, START_SCREEN, ScreenEntry
+from cctui.screens.go_to import GoToScreen
 from cctui.screens.help import HelpScreen
 from cctui.widgets.command_provider import ScreenCommands
 from cctui.widgets.safe_text import plain
@@ -126,6 +128,13 @@ class CctuiApp(App[None], inherit_bindings=False):
             id="command-palette",
         ),
         Binding(
+            "g,f3",
+            "go_to",
+            "Go to",
+            tooltip="Open another screen: the menu lists every screen, each one key away.",
+            id="go-to",
+        ),
+        Binding(
             "escape",
             "back",
             "Back",
@@ -175,7 +184,7 @@ class CctuiApp(App[None], inherit_bindings=False):
 
     def get_default_screen(self) -> Screen[None]:
         """The book overview, at the bottom of the screen stack."""
-        return SCREENS[START_SCREEN](self.context)
+        return SCREENS[START_SCREEN].factory(self.context)
 
     def on_mount(self) -> None:
         """Open the screen asked for on the command line, or say why it cannot be opened.
@@ -194,19 +203,59 @@ class CctuiApp(App[None], inherit_bindings=False):
         wanted = self.context.start_screen
         if wanted is None and self.context.customer is not None:
             wanted = "customer"
-        if wanted is None or wanted == START_SCREEN:
-            return
-        factory = SCREENS.get(wanted)
-        if factory is None:
+        if wanted is not None and wanted != START_SCREEN:
+            self.open_screen(wanted)
+
+    def offered_screens(self) -> list[ScreenEntry]:
+        """The screens the go-to menu offers the user, in menu order."""
+        return [
+            entry
+            for entry in SCREENS.values()
+            if entry.in_menu and entry.offered_to(self.user.role)
+        ]
+
+    def open_screen(self, name: str) -> None:
+        """Open the screen called ``name`` on top of the start screen, or say why not.
+
+        Opening a screen already on the stack goes back to it rather than opening a copy.
+        """
+        entry = SCREENS.get(name)
+        if entry is None:
             self.notify(
-                f"The {plain(wanted)} screen is not available in this version.",
-                title="Showing the book overview",
+                f"The {plain(name)} screen is not available in this version.",
+                title="Staying on this screen",
                 severity="warning",
                 timeout=10,
                 markup=False,
             )
             return
-        self.push_screen(factory(self.context))
+        if not entry.offered_to(self.user.role):
+            self.notify(
+                f"The {entry.title} screen is for the {entry.min_role} role and above.",
+                title="Not for your role",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
+        for index, screen in enumerate(self.screen_stack):
+            if getattr(screen, "SCREEN_NAME", None) == name and index > 0:
+                while self.screen is not screen:
+                    self.pop_screen()
+                return
+        self.push_screen(entry.factory(self.context))
+
+    def action_go_to(self) -> None:
+        """Open the go-to menu, then the screen chosen there."""
+        if isinstance(self.screen, GoToScreen):
+            return
+        current = getattr(self.screen, "SCREEN_NAME", None)
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.open_screen(name)
+
+        self.push_screen(GoToScreen(self.offered_screens(), current), chosen)
 
     def _daily_check_at_start(self) -> DailyCheckResult | None:
         """Run today's daily check unless it is done (runs in a thread worker).
@@ -290,6 +339,12 @@ class CctuiApp(App[None], inherit_bindings=False):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """App commands for the palette, beside the keys of the screen."""
         yield SystemCommand("Change theme", "Pick another colour theme.", self.action_change_theme)
+        for entry in self.offered_screens():
+            yield SystemCommand(
+                f"Go to {entry.title}",
+                f"Open the {entry.title} screen (g then {entry.key}).",
+                partial(self.open_screen, entry.name),
+            )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker is reported: a clear error notification.

@@ -1,16 +1,20 @@
-"""cctui's screens, and the registry of screens that ``--screen NAME`` can open.
+"""cctui's screens, and the registry of screens that ``--screen NAME`` and the go-to menu open.
 
-Later steps add their screens to :data:`SCREENS`; a name without an entry makes the
-app open the overview and say that screen is not available in this version.
+Each screen registers one :class:`ScreenEntry` in :data:`SCREENS`: the name typed after
+``--screen``, its title, the key that opens it from the go-to menu (``g``) and the least
+role it is offered to. A name without an entry makes the app open the start screen and say
+that screen is not available in this version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
+from cctui.domain.models import Role
 from cctui.screens.overview import OverviewScreen
 
 if TYPE_CHECKING:
@@ -23,14 +27,49 @@ START_SCREEN = "overview"
 """The screen the app always starts on; others open on top of it."""
 
 
+@dataclass(frozen=True)
+class ScreenEntry:
+    """A screen the app can open by name."""
+
+    name: str
+    """As given to ``cctui app --screen NAME``."""
+    title: str
+    """As the go-to menu and the palette show it."""
+    key: str
+    """The key that opens it from the go-to menu."""
+    factory: ScreenFactory
+    min_role: Role = Role.AGENT
+    """The least role it is offered to (the domain still checks every action)."""
+    in_menu: bool = True
+    """False for screens that need more than a name to open (a customer, say)."""
+
+    def offered_to(self, role: Role) -> bool:
+        """True when a staff member of ``role`` is offered this screen."""
+        return role.at_least(self.min_role)
+
+
 def _overview(context: AppContext) -> Screen[None]:
     """The book overview (needs nothing from the context)."""
     return OverviewScreen()
 
 
-SCREENS: dict[str, ScreenFactory] = {
-    START_SCREEN: _overview,
+SCREENS: dict[str, ScreenEntry] = {
+    START_SCREEN: ScreenEntry(START_SCREEN, "Book overview", "o", _overview),
 }
-"""Screen name (as given to ``--screen``) -> factory."""
+"""Screen name (as given to ``--screen``) -> its entry, in go-to menu order."""
 
-__all__ = ["SCREENS", "START_SCREEN", "ScreenFactory"]
+
+def register(entry: ScreenEntry) -> None:
+    """Add ``entry`` to :data:`SCREENS` (each screen module's registration calls this)."""
+    if entry.name in SCREENS:
+        raise ValueError(f"A screen called {entry.name!r} is registered already.")
+    taken = {other.key for other in SCREENS.values() if other.in_menu}
+    if entry.in_menu and entry.key in taken:
+        raise ValueError(f"The go-to key {entry.key!r} of {entry.name!r} is taken.")
+    SCREENS[entry.name] = entry
+
+
+# The screens register themselves in cctui.screens.registry, which needs the names above.
+from cctui.screens import registry  # noqa: E402
+
+__all__ = ["SCREENS", "START_SCREEN", "ScreenEntry", "ScreenFactory", "register", "registry"]

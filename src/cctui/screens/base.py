@@ -29,6 +29,8 @@ class CctuiScreen(Screen[None]):
 
     HELP_TITLE: ClassVar[str] = ""
     """The screen's name as the help screen and the palette show it."""
+    SCREEN_NAME: ClassVar[str] = ""
+    """Its name in :data:`cctui.screens.SCREENS` (``--screen NAME``), if registered."""
 
     @property
     def cctui(self) -> CctuiApp:

@@ -97,6 +97,7 @@ class OverviewScreen(CctuiScreen):
     """
 
     HELP_TITLE = "Book overview"
+    SCREEN_NAME = "overview"
 
     BINDINGS = [
         Binding(

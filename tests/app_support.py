@@ -1,0 +1,69 @@
+"""What the app's pilot tests share: an app on the test database, waiting, reading the screen.
+
+Every screen test builds its app with :func:`make_app` (or :func:`recording_app` to keep
+the notifications), waits with :func:`settle` / :func:`drain` and reads the terminal with
+:func:`screen_text`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
+
+from cctui.app import AppContext, CctuiApp
+from cctui.domain.identity import StaffIdentity
+
+TODAY = date(2026, 11, 23)
+"""The day every app test pretends it is."""
+SIZE = (80, 24)
+"""The thin terminal every screen must work on."""
+
+
+def make_app(db: Any, user: StaffIdentity, **context: Any) -> CctuiApp:
+    context.setdefault("daily_check_at_start", False)
+    return CctuiApp(AppContext(db=db, user=user, today=lambda: TODAY, **context))
+
+
+class RecordingApp(CctuiApp):
+    """Keeps every notification (and still shows it, so display problems surface)."""
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__(context)
+        self.notes: list[dict[str, Any]] = []
+
+    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
+        self.notes.append({"message": message, **kwargs})
+        super().notify(message, **kwargs)
+
+
+def recording_app(db: Any, user: StaffIdentity, **context: Any) -> RecordingApp:
+    context.setdefault("daily_check_at_start", False)
+    return RecordingApp(AppContext(db=db, user=user, today=lambda: TODAY, **context))
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until the workers are done and their results are on screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def drain(pilot: Pilot[Any]) -> None:
+    """Wait for workers that start more workers (the daily check refreshes the overview).
+
+    A refresh replaces the overview's read in progress, so a wait may see it cancelled.
+    """
+    for _ in range(3):
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(app: CctuiApp) -> str:
+    """What the terminal shows, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
