@@ -84,7 +84,7 @@ def describe_worker_error(worker: Worker[object], database_label: str) -> str:
 class CctuiApp(App[None], inherit_bindings=False):
     """Credit control in the terminal.
 
-    Starts on the book overview; ``context.start_screen`` opens another registered
+    Starts on the dashboard; ``context.start_screen`` opens another registered
     screen on top of it. Every binding has an id, so ``set_keymap`` can rebind it
     (Textual's own app bindings are replaced, not inherited, for that reason).
     """
@@ -183,7 +183,7 @@ class CctuiApp(App[None], inherit_bindings=False):
         )
 
     def get_default_screen(self) -> Screen[None]:
-        """The book overview, at the bottom of the screen stack."""
+        """The dashboard, at the bottom of the screen stack."""
         return SCREENS[START_SCREEN].factory(self.context)
 
     def on_mount(self) -> None:
@@ -238,8 +238,8 @@ class CctuiApp(App[None], inherit_bindings=False):
                 markup=False,
             )
             return
-        for index, screen in enumerate(self.screen_stack):
-            if getattr(screen, "SCREEN_NAME", None) == name and index > 0:
+        for screen in self.screen_stack:
+            if getattr(screen, "SCREEN_NAME", None) == name:
                 while self.screen is not screen:
                     self.pop_screen()
                 return

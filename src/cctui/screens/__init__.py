@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 ScreenFactory = Callable[["AppContext"], Screen[None]]
 """Builds a screen for the app's context (the customer to open, for instance)."""
 
-START_SCREEN = "overview"
+START_SCREEN = "dashboard"
 """The screen the app always starts on; others open on top of it."""
 
 
@@ -48,13 +48,13 @@ class ScreenEntry:
         return role.at_least(self.min_role)
 
 
-def _overview(context: AppContext) -> Screen[None]:
-    """The book overview (needs nothing from the context)."""
+def _dashboard(context: AppContext) -> Screen[None]:
+    """The dashboard (needs nothing from the context)."""
     return OverviewScreen()
 
 
 SCREENS: dict[str, ScreenEntry] = {
-    START_SCREEN: ScreenEntry(START_SCREEN, "Book overview", "o", _overview),
+    START_SCREEN: ScreenEntry(START_SCREEN, "Dashboard", "d", _dashboard),
 }
 """Screen name (as given to ``--screen``) -> its entry, in go-to menu order."""
 

@@ -1,4 +1,4 @@
-"""The start screen: who you are, which database, and the figures of the whole book."""
+"""The start screen, the dashboard: the book's totals, its aged balance, and today's work."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from cctui.domain.overview import BookOverview, book_overview
+from cctui.domain.dashboard import Dashboard, read_dashboard
+from cctui.domain.overview import BookOverview
 from cctui.messages import DailyCheckFinished
 from cctui.screens.base import CctuiScreen
 from cctui.widgets.money import format_money
-from cctui.widgets.safe_text import safe_text
+from cctui.widgets.safe_text import plain, safe_text
 
 LABEL_WIDTH = 18
 """Width of the label column of every block, so the values line up."""
@@ -55,20 +56,52 @@ def _two_columns() -> Table:
     return table
 
 
-def figures_block(overview: BookOverview, today: date) -> Group:
-    """The figures: counts, open and overdue amounts per currency, the last daily check."""
-    counts = _two_columns()
-    for label, value in (
-        ("Customers", overview.customers),
-        ("Active staff", overview.staff),
-        ("Open invoices", overview.open_invoices),
-        ("Overdue debtors", overview.overdue_debtors),
-    ):
-        counts.add_row(Text(label), Text(format_count(value)))
-    counts.add_row(
-        Text("Last daily check"), Text(describe_daily_check(overview.last_daily_check, today))
+def _counts(board: Dashboard, today: date) -> Table:
+    """The counts in two label/value pairs per line, so they fit 24 lines."""
+    overview = board.overview
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False, expand=False)
+    table.add_column("label", no_wrap=True, min_width=LABEL_WIDTH)
+    table.add_column("value", no_wrap=True, justify="right")
+    table.add_column("gap", width=2)
+    table.add_column("label2", no_wrap=True)
+    table.add_column("value2", no_wrap=True, justify="right")
+    todos = format_count(board.my_open_todos)
+    if board.my_overdue_todos:
+        todos += f" ({format_count(board.my_overdue_todos)} overdue)"
+    pairs = [
+        ("Customers", format_count(overview.customers), "Held documents",
+         format_count(board.held_documents)),
+        ("Overdue debtors", format_count(overview.overdue_debtors), "Letters queued",
+         format_count(board.letters_queued)),
+        ("Open invoices", format_count(overview.open_invoices), "Promises due today",
+         format_count(board.promises_due_today)),
+        ("Active staff", format_count(overview.staff), "My to-dos", todos),
+    ]  # fmt: skip
+    for label, value, label2, value2 in pairs:
+        table.add_row(Text(label), Text(value), Text(""), Text(label2), Text(value2))
+    return table
+
+
+def _last_check(board: Dashboard, today: date) -> Table:
+    """When the daily check last ran, and who started it."""
+    last = describe_daily_check(board.overview.last_daily_check, today)
+    if board.last_run is not None and board.last_run.started_by:
+        last += f" by {plain(board.last_run.started_by)}"
+    table = _two_columns()
+    table.add_row(Text("Last daily check"), Text(last))
+    return table
+
+
+def figures_block(board: Dashboard, today: date) -> Group:
+    """The dashboard: counts, open and overdue per currency, the aged balance per currency."""
+    return Group(
+        _counts(board, today),
+        _last_check(board, today),
+        Text(""),
+        amounts_table(board.overview),
+        Text(""),
+        aging_table(board),
     )
-    return Group(counts, Text(""), amounts_table(overview))
 
 
 def amounts_table(overview: BookOverview) -> Table | Text:
@@ -76,7 +109,7 @@ def amounts_table(overview: BookOverview) -> Table | Text:
     if not overview.open_amount:
         return Text("Nothing is open: no customer owes anything.")
     table = Table(box=None, padding=(0, 1), pad_edge=False, expand=False, show_edge=False)
-    table.add_column(Text("Currency"), no_wrap=True, min_width=LABEL_WIDTH)
+    table.add_column(Text("Receivables"), no_wrap=True, min_width=LABEL_WIDTH)
     table.add_column(Text("Open"), justify="right", no_wrap=True)
     table.add_column(Text("Overdue"), justify="right", no_wrap=True)
     for currency, amount in overview.open_amount.items():
@@ -89,15 +122,39 @@ def amounts_table(overview: BookOverview) -> Table | Text:
     return table
 
 
+def aging_table(board: Dashboard) -> Table | Text:
+    """The aged balance of the last daily check, one row per currency, a column per band."""
+    if board.aging_as_of is None:
+        return Text("No aged balance yet: the daily check writes one.")
+    table = Table(
+        box=None,
+        padding=(0, 1),
+        pad_edge=False,
+        expand=False,
+        show_edge=False,
+        title=Text(f"Aged balance on {board.aging_as_of.isoformat()}", style="bold"),
+        title_justify="left",
+    )
+    table.add_column(Text("Cur"), no_wrap=True)
+    for label in board.band_labels:
+        table.add_column(safe_text(label), justify="right", no_wrap=True)
+    for totals in board.aging:
+        table.add_row(
+            safe_text(totals.currency),
+            *(Text(format_money(amount, totals.currency)) for amount in totals.bands),
+        )
+    return table
+
+
 class OverviewScreen(CctuiScreen):
-    """Book overview: the signed-in person, the database, and figures about the whole book.
+    """The dashboard: who is signed in, the book's totals and aged balance, today's work.
 
     The figures are read in a thread worker; a loading indicator shows meanwhile and
-    ``r`` (or F5) reads them again.
+    ``r`` (or F5) reads them again, as does any change in the book (:meth:`reload`).
     """
 
-    HELP_TITLE = "Book overview"
-    SCREEN_NAME = "overview"
+    HELP_TITLE = "Dashboard"
+    SCREEN_NAME = "dashboard"
 
     BINDINGS = [
         Binding(
@@ -110,20 +167,17 @@ class OverviewScreen(CctuiScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        """The title, the identity block and the figures."""
+        """The title, who is signed in, and the figures."""
         app = self.cctui
         user = app.user
         with VerticalScroll(id="overview-body"):
-            yield Static(Text("Book overview", style="bold"), id="overview-title")
+            yield Static(Text("Dashboard", style="bold"), id="overview-title")
             identity = _two_columns()
             who = safe_text(user.name, style="bold")
             who.append(" (")
             who.append(safe_text(user.login))
-            who.append(")")
+            who.append(f"), {user.role}")
             identity.add_row(Text("You"), who)
-            identity.add_row(Text("Role"), safe_text(user.role))
-            identity.add_row(Text("Database"), safe_text(app.db.label))
-            identity.add_row(Text("Today"), Text(app.today().isoformat()))
             yield Static(identity, id="overview-identity")
             yield Static(Text(""), id="overview-figures")
 
@@ -135,6 +189,10 @@ class OverviewScreen(CctuiScreen):
         """The last daily check changed: read the figures again."""
         self.action_refresh()
 
+    def reload(self) -> None:
+        """Read the figures again (the book changed)."""
+        self.action_refresh()
+
     def action_refresh(self) -> None:
         """Read the figures again (the loading indicator shows until they arrive)."""
         self.query_one("#overview-figures", Static).loading = True
@@ -144,14 +202,14 @@ class OverviewScreen(CctuiScreen):
         thread=True,
         exclusive=True,
         group=WORKER_GROUP,
-        name="read the book overview",
+        name="read the dashboard",
         exit_on_error=False,
     )
-    def _read_figures(self) -> BookOverview:
-        """Read the overview from the database (runs in a thread)."""
+    def _read_figures(self) -> Dashboard:
+        """Read the dashboard from the database (runs in a thread)."""
         app = self.cctui
         with app.db.session() as session:
-            return book_overview(session, as_of=app.today())
+            return read_dashboard(session, app.user, as_of=app.today())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show the figures when they arrive, or say they could not be read."""
@@ -160,7 +218,7 @@ class OverviewScreen(CctuiScreen):
         figures = self.query_one("#overview-figures", Static)
         if event.state is WorkerState.SUCCESS:
             overview = event.worker.result
-            if isinstance(overview, BookOverview):
+            if isinstance(overview, Dashboard):
                 figures.update(figures_block(overview, self.cctui.today()))
             figures.loading = False
         elif event.state is WorkerState.ERROR:
