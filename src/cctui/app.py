@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.exc import DBAPIError
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -21,11 +22,14 @@ from textual.worker import Worker, WorkerState
 from cctui.db.engine import connection_failure_reason
 from cctui.domain.daily_check import DailyCheckResult
 from cctui.domain.errors import CctuiError
+from cctui.live import ListenerFactory, ListenerReport, LiveUpdates, listen_to_database
 from cctui.messages import DailyCheckFinished
 from cctui.screens import SCREENS, START_SCREEN, ScreenEntry
 from cctui.screens.go_to import GoToScreen
 from cctui.screens.help import HelpScreen
 from cctui.widgets.command_provider import ScreenCommands
+from cctui.widgets.daily_check_progress import CheckProgress, DailyCheckProgress
+from cctui.widgets.database_banner import DatabaseTrouble
 from cctui.widgets.safe_text import plain
 from cctui.widgets.status_header import HeaderInfo
 
@@ -59,6 +63,8 @@ class AppContext:
     today: Callable[[], date] = field(default=date.today)
     daily_check_at_start: bool = True
     """Run the day's aged-balance check at start when nobody has yet (seed 003)."""
+    listen: ListenerFactory | None = listen_to_database
+    """Builds the listener for live updates (see :mod:`cctui.live`); None: no live updates."""
 
 
 def describe_worker_error(worker: Worker[object], database_label: str) -> str:
@@ -149,6 +155,14 @@ class CctuiApp(App[None], inherit_bindings=False):
             tooltip="Switch to the terminal's own palette, or back to cctui's colours.",
             id="terminal-colours",
         ),
+        Binding(
+            "ctrl+r",
+            "retry_database",
+            "Retry database",
+            priority=True,
+            tooltip="Try to reach the database again now, instead of waiting.",
+            id="retry-database",
+        ),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="quit-hint"),
     ]
 
@@ -157,6 +171,10 @@ class CctuiApp(App[None], inherit_bindings=False):
         self.context = context
         self._theme_before_terminal: str | None = None
         self._signals_handled: list[int] = []
+        self.live = LiveUpdates(self, context.listen)
+        """Changes heard from the database, and the banner while it is away."""
+        self.daily_check_progress: CheckProgress | None = None
+        """Where the daily check started at login is, while it runs."""
 
     @property
     def db(self) -> Database:
@@ -182,6 +200,11 @@ class CctuiApp(App[None], inherit_bindings=False):
             database=self.db.label,
         )
 
+    @property
+    def database_trouble(self) -> DatabaseTrouble | None:
+        """Why the database cannot be reached now (the banner shows it), or None."""
+        return self.live.trouble
+
     def get_default_screen(self) -> Screen[None]:
         """The dashboard, at the bottom of the screen stack."""
         return SCREENS[START_SCREEN].factory(self.context)
@@ -192,6 +215,7 @@ class CctuiApp(App[None], inherit_bindings=False):
         The first login of the day also starts the daily check, in a worker.
         """
         self._exit_on_hangup()
+        self.live.start(self.db)
         if self.context.daily_check_at_start:
             self.run_worker(
                 self._daily_check_at_start,
@@ -276,10 +300,26 @@ class CctuiApp(App[None], inherit_bindings=False):
             timeout=5,
             markup=False,
         )
-        with self.db.session() as session:
-            result = run_daily_check(session, self.user, run_on=today)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            shown = CheckProgress(stage, done, total) if done < total else None
+            self.call_from_thread(self._show_check_progress, shown)
+
+        try:
+            with self.db.session() as session:
+                result = run_daily_check(session, self.user, run_on=today, progress=progress)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the app may be closing
+                self.call_from_thread(self._show_check_progress, None)
         self.call_from_thread(self._daily_check_finished, result)
         return result
+
+    def _show_check_progress(self, progress: CheckProgress | None) -> None:
+        """Show where the daily check is on every open screen (None: it is not running)."""
+        self.daily_check_progress = progress
+        for screen in self.screen_stack:
+            for line in screen.query(DailyCheckProgress):
+                line.show(progress)
 
     def _daily_check_finished(self, result: DailyCheckResult) -> None:
         """Say what the daily check did and let every open screen refresh."""
@@ -300,7 +340,8 @@ class CctuiApp(App[None], inherit_bindings=False):
                 self._signals_handled.append(signal_number)
 
     def on_unmount(self) -> None:
-        """Give the signals back to their default handling."""
+        """Stop listening for changes; give the signals back to their default handling."""
+        self.live.stop()
         loop = asyncio.get_running_loop()
         for signal_number in self._signals_handled:
             loop.remove_signal_handler(signal_number)
@@ -317,7 +358,18 @@ class CctuiApp(App[None], inherit_bindings=False):
         """Hide "Back" when there is no screen to go back to (dialogs do not count)."""
         if action == "back":
             return sum(1 for screen in self.screen_stack if not screen.is_modal) > 1
+        if action == "retry_database":
+            return self.live.trouble is not None
         return True
+
+    @on(ListenerReport)
+    def _listener_report(self, report: ListenerReport) -> None:
+        """What the change listener reported, handled here on the app's thread."""
+        report.handle()
+
+    def action_retry_database(self) -> None:
+        """Try to reach the database now (only while the banner says it is away)."""
+        self.live.retry_now()
 
     def action_help(self) -> None:
         """Open the help screen for the current screen (or close it when it is open)."""
@@ -349,14 +401,18 @@ class CctuiApp(App[None], inherit_bindings=False):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker is reported: a clear error notification.
 
-        Screens forward their workers' failures here (see ``CctuiScreen``).
+        Screens forward their workers' failures here (see ``CctuiScreen``). A failure to
+        reach the database also shows the banner, and is told once per outage.
         """
         if event.state is not WorkerState.ERROR or not self.is_running:
             return
         worker = event.worker
         self.log.error("worker failed", worker.name, repr(worker.error))
+        message = describe_worker_error(worker, self.db.label)
+        if self.live.worker_failed(worker.error, message):
+            return
         self.notify(
-            describe_worker_error(worker, self.db.label),
+            message,
             title="Something went wrong",
             severity="error",
             timeout=15,

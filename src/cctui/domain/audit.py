@@ -1,15 +1,41 @@
-"""The audit log: every service that changes data records who, what, before and after."""
+"""The audit log: every service that changes data records who, what, before and after.
+
+Recording an audit row also tells every running app what changed: the same transaction sends
+a PostgreSQL ``NOTIFY`` on :data:`CHANGES_CHANNEL` whose payload is a :class:`BookChange` as
+JSON (``{"customer_id": 42, "entity": "note", "action": "add_note", "id": "7"}``). PostgreSQL
+delivers it when the transaction commits, and never when it rolls back. Set-based steps that
+write many audit rows in SQL send one notification for the whole step instead
+(:func:`notify_change`).
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cctui.domain.models import AuditLog
+
+CHANGES_CHANNEL = "cctui_changes"
+"""The channel every change is announced on (``LISTEN cctui_changes``)."""
+
+MAX_PAYLOAD_BYTES = 7999
+"""PostgreSQL refuses NOTIFY payloads of 8000 bytes or more."""
+
+MAX_FIELD_CHARS = 200
+"""Longest entity, action or id a payload carries (they are names and keys, never text)."""
+
+WHOLE_BOOK = "book"
+"""The entity of a change to the whole book, such as a daily check (no customer in particular)."""
+
+CUSTOMER_ENTITIES = frozenset({"customer", "debtor_lease"})
+"""Entities whose id is the customer's id."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -25,6 +51,87 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [_jsonable(item) for item in value]
     return value
+
+
+@dataclass(frozen=True)
+class BookChange:
+    """One change to the book as a NOTIFY announces it.
+
+    ``customer_id`` is the customer the change concerns (None when it concerns none, or
+    many, such as a daily check); ``entity`` is what changed (``"customer"``, ``"invoice"``,
+    ``"note"``, ``"promise"``, ``"book"`` for the whole book…); ``action`` is the audit action
+    (``"add_note"``); ``id`` the changed entity's id as text, when there is one.
+    """
+
+    customer_id: int | None
+    entity: str
+    action: str
+    id: str | None = None
+
+    def payload(self) -> str:
+        """The NOTIFY payload: compact JSON, always under :data:`MAX_PAYLOAD_BYTES`."""
+        value = {
+            "customer_id": self.customer_id,
+            "entity": self.entity[:MAX_FIELD_CHARS],
+            "action": self.action[:MAX_FIELD_CHARS],
+            "id": None if self.id is None else self.id[:MAX_FIELD_CHARS],
+        }
+        # 3 x 200 characters of at most 6 bytes each (JSON escapes) stay far below the limit.
+        return json.dumps(value, separators=(",", ":"))
+
+    @classmethod
+    def from_payload(cls, payload: str) -> BookChange | None:
+        """The change a payload describes, or None when it is not one of ours."""
+        try:
+            value = json.loads(payload)
+        except ValueError:
+            return None
+        if not isinstance(value, dict):
+            return None
+        customer_id = value.get("customer_id")
+        entity = value.get("entity")
+        action = value.get("action")
+        change_id = value.get("id")
+        if not isinstance(entity, str) or not isinstance(action, str):
+            return None
+        if customer_id is not None and (
+            not isinstance(customer_id, int) or isinstance(customer_id, bool)
+        ):
+            customer_id = None
+        return cls(
+            customer_id=customer_id,
+            entity=entity,
+            action=action,
+            id=None if change_id is None else str(change_id),
+        )
+
+
+def notify_change(session: Session, change: BookChange) -> None:
+    """Announce ``change`` on :data:`CHANGES_CHANNEL` when ``session``'s transaction commits."""
+    with session.no_autoflush:  # announcing must not flush the caller's pending objects early
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANGES_CHANNEL, "payload": change.payload()},
+        )
+
+
+def _customer_of(
+    entity: str,
+    entity_id: object | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> int | None:
+    """The customer a change concerns, as far as its audit row tells (else None)."""
+    if entity in CUSTOMER_ENTITIES and entity_id is not None:
+        try:
+            return int(str(entity_id))
+        except ValueError:
+            return None
+    for values in (after, before):
+        found = (values or {}).get("customer_id")
+        if isinstance(found, int) and not isinstance(found, bool):
+            return found
+    return None
 
 
 class Author(Protocol):
@@ -50,6 +157,8 @@ def audit(
     entity_id: object | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    customer_id: int | None = None,
+    notify: bool = True,
 ) -> AuditLog:
     """:func:`record_audit` for a change made by the staff member ``author``."""
     return record_audit(
@@ -61,6 +170,8 @@ def audit(
         entity_id=entity_id,
         before=before,
         after=after,
+        customer_id=customer_id,
+        notify=notify,
     )
 
 
@@ -74,8 +185,16 @@ def record_audit(
     entity_id: object | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    customer_id: int | None = None,
+    notify: bool = True,
 ) -> AuditLog:
-    """Add an audit row to ``session`` in the caller's transaction and return it."""
+    """Add an audit row to ``session`` in the caller's transaction and return it.
+
+    Unless ``notify`` is False, the same transaction announces the change (see
+    :func:`notify_change`). ``customer_id`` names the customer the change concerns; when it
+    is not given it is taken from the audit row: the id of a ``customer`` (or lease), else a
+    ``customer_id`` in ``after`` or ``before``.
+    """
     row = AuditLog(
         actor=actor,
         staff_id=staff_id,
@@ -86,4 +205,14 @@ def record_audit(
         after=_jsonable(after) if after is not None else None,
     )
     session.add(row)
+    if notify:
+        if customer_id is None:
+            customer_id = _customer_of(entity, entity_id, before, after)
+        change = BookChange(
+            customer_id=customer_id,
+            entity=entity,
+            action=action,
+            id=None if entity_id is None else str(entity_id),
+        )
+        notify_change(session, change)
     return row

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from cctui.domain.audit import audit
+from cctui.domain.audit import WHOLE_BOOK, BookChange, audit, notify_change
 from cctui.domain.daily_check_steps import (
     DailyStep,
     StepContext,
@@ -186,7 +186,10 @@ def run_daily_check(
         entity="daily_check_run",
         entity_id=day.isoformat(),
         after=changes,
+        notify=False,
     )
+    # The steps wrote many audit rows in SQL; the running apps hear of the day once.
+    notify_change(session, BookChange(None, WHOLE_BOOK, "daily_check", day.isoformat()))
     session.flush()
     return DailyCheckResult(
         run_date=day,

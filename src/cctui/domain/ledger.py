@@ -324,6 +324,7 @@ def write_off_invoice(
         action="write_off_invoice",
         entity="invoice",
         entity_id=invoice.id,
+        customer_id=customer_id,
         before=before,
         after={
             "open_amount": Decimal(0),

@@ -131,6 +131,7 @@ def reverse_payment(
         action="reverse_payment",
         entity="payment",
         entity_id=payment.id,
+        customer_id=customer_id,
         before={"reversed": False, "invoices": before},
         after={
             "reversed": True,
@@ -227,6 +228,7 @@ def waive_charges(
         action="waive_charges",
         entity="invoice",
         entity_id=invoice.id,
+        customer_id=invoice.customer_id,
         before=before,
         after={**_charges_state(invoice), "reason": why},
     )
@@ -273,6 +275,7 @@ def reinstate_charges(
         action="reinstate_charges",
         entity="invoice",
         entity_id=invoice.id,
+        customer_id=invoice.customer_id,
         before=before,
         after={**_charges_state(invoice), "reason": why},
     )

@@ -205,6 +205,7 @@ def _move(
             action=action,
             entity="invoice",
             entity_id=invoice.id,
+            customer_id=invoice.customer_id,
             before=before,
             after={**_state(invoice), "reason": reason},
         )
@@ -294,6 +295,7 @@ def hand_over(
             action="hand_over_to_agency",
             entity="invoice",
             entity_id=invoice.id,
+            customer_id=invoice.customer_id,
             before=before,
             after={
                 **_state(invoice),
@@ -384,6 +386,7 @@ def recall(
             action="recall_from_agency",
             entity="invoice",
             entity_id=invoice.id,
+            customer_id=invoice.customer_id,
             before=before,
             after={
                 **_state(invoice),

@@ -275,6 +275,7 @@ def _decide(
         action=f"{verb}_held_document",
         entity="held_document",
         entity_id=held.id,
+        customer_id=held.customer_id,
         before=before,
         after=after,
     )

@@ -126,6 +126,9 @@ def resolve_dispute(
         action="resolve_dispute",
         entity="dispute",
         entity_id=dispute.id,
+        customer_id=session.scalar(
+            select(Invoice.customer_id).where(Invoice.id == dispute.invoice_id)
+        ),
         before={"status": DisputeStatus.OPEN},
         after={"status": DisputeStatus.RESOLVED, "resolution": text},
     )

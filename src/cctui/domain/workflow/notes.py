@@ -150,6 +150,7 @@ def close_note(session: Session, actor: StaffIdentity, note_id: int) -> NoteView
         action="close_note",
         entity="note",
         entity_id=note.id,
+        customer_id=customer_id,
         before={"status": OpenDone.OPEN},
         after={"status": OpenDone.DONE, "done_at": note.done_at},
     )

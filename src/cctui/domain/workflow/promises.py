@@ -185,6 +185,7 @@ def cancel_promise(
         action="cancel_promise",
         entity="promise",
         entity_id=promise.id,
+        customer_id=customer_id,
         before={"status": PromiseStatus.OPEN},
         after={"status": PromiseStatus.CANCELLED, "reason": why},
     )

@@ -210,6 +210,7 @@ def complete_todo(session: Session, actor: StaffIdentity, todo_id: int) -> None:
         action="complete_todo",
         entity="todo",
         entity_id=todo.id,
+        customer_id=todo.customer_id,
         before={"status": OpenDone.OPEN},
         after={"status": OpenDone.DONE, "done_at": todo.done_at},
     )
