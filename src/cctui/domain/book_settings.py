@@ -27,6 +27,12 @@ CONTACTED_WITHIN_DAYS = "contacted_within_days"
 CONTROLLER_LIMIT_AUTHORITY = "controller_limit_authority"
 DUNNING_MIN_OVERDUE = "dunning_min_overdue"
 LEASE_MINUTES = "lease_minutes"
+LETTERHEAD_COMPANY = "letterhead_company"
+LETTERHEAD_ADDRESS = "letterhead_address"
+LETTERHEAD_PHONE = "letterhead_phone"
+LETTERHEAD_EMAIL = "letterhead_email"
+LETTERHEAD_REGISTRATION = "letterhead_registration"
+LETTERHEAD_FOOTER = "letterhead_footer"
 
 DEFAULTS: dict[str, Any] = {
     AGING_BANDS: [0, 30, 60, 90],
@@ -34,6 +40,12 @@ DEFAULTS: dict[str, Any] = {
     CONTROLLER_LIMIT_AUTHORITY: "10000.00",
     DUNNING_MIN_OVERDUE: "10.00",
     LEASE_MINUTES: 15,
+    LETTERHEAD_COMPANY: "",
+    LETTERHEAD_ADDRESS: [],
+    LETTERHEAD_PHONE: "",
+    LETTERHEAD_EMAIL: "",
+    LETTERHEAD_REGISTRATION: "",
+    LETTERHEAD_FOOTER: "",
 }
 """The value of each known key when the book has not stored one."""
 
@@ -154,3 +166,63 @@ def controller_limit_authority(session: Session) -> Decimal:
     A staff member's own ``approval_limit`` overrides it.
     """
     return _amount_setting(session, CONTROLLER_LIMIT_AUTHORITY)
+
+
+LETTERHEAD_LINES = 4
+"""Most address lines a letterhead holds."""
+
+LETTERHEAD_LIMITS = {
+    LETTERHEAD_COMPANY: 200,
+    LETTERHEAD_ADDRESS: 200,
+    LETTERHEAD_PHONE: 40,
+    LETTERHEAD_EMAIL: 320,
+    LETTERHEAD_REGISTRATION: 100,
+    LETTERHEAD_FOOTER: 500,
+}
+"""Longest text of each letterhead field (of each address line for the address)."""
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The company details printed at the head and foot of every letter (blank: not given)."""
+
+    company_name: str
+    address_lines: tuple[str, ...]
+    phone: str
+    email: str
+    registration_number: str
+    """VAT or company registration number."""
+    footer: str
+
+
+def _letterhead_text(session: Session, key: str) -> str:
+    value = read_setting(session, key)
+    if not isinstance(value, str) or len(value) > LETTERHEAD_LIMITS[key]:
+        raise ValidationError(
+            f"The {key} setting must be text of at most {LETTERHEAD_LIMITS[key]} characters."
+        )
+    return value
+
+
+def letterhead(session: Session) -> Letterhead:
+    """The letterhead as stored (every field blank until an admin fills it in)."""
+    lines = read_setting(session, LETTERHEAD_ADDRESS)
+    if (
+        not isinstance(lines, list)
+        or len(lines) > LETTERHEAD_LINES
+        or not all(
+            isinstance(line, str) and len(line) <= LETTERHEAD_LIMITS[LETTERHEAD_ADDRESS]
+            for line in lines
+        )
+    ):
+        raise ValidationError(
+            f"The {LETTERHEAD_ADDRESS} setting must be at most {LETTERHEAD_LINES} lines of text."
+        )
+    return Letterhead(
+        company_name=_letterhead_text(session, LETTERHEAD_COMPANY),
+        address_lines=tuple(lines),
+        phone=_letterhead_text(session, LETTERHEAD_PHONE),
+        email=_letterhead_text(session, LETTERHEAD_EMAIL),
+        registration_number=_letterhead_text(session, LETTERHEAD_REGISTRATION),
+        footer=_letterhead_text(session, LETTERHEAD_FOOTER),
+    )
