@@ -23,9 +23,10 @@ SCREENS = (
     "letters",
     "daily-check",
     "settings",
-    "overview",
+    "calls",
 )
-"""Screens ``--screen`` can open first."""
+"""Screens ``--screen`` can open first (the names in :data:`cctui.screens.SCREENS`; kept
+here so that ``cctui --help`` does not import Textual)."""
 
 DEMO_CUSTOMERS = 1000
 """How many customers ``cctui app --demo`` generates into an empty database."""

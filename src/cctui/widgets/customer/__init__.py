@@ -1,0 +1,1 @@
+"""The parts of the customer detail screen: header, action bar, fact box and one widget per tab."""

@@ -1,0 +1,173 @@
+"""The letters screen: queued letters per kind after a dunning run, and printed batches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from cctui.db.engine import Database
+from cctui.domain.daily_check_steps import StepContext
+from cctui.domain.dunning.run import run_dunning
+from cctui.domain.errors import ValidationError
+from cctui.domain.identity import StaffIdentity
+from cctui.domain.letter_batches import printed_batches, queued_letter_counts
+from cctui.domain.models import Letter, LetterBatch, LetterKind, LetterStatus, Role
+from cctui.screens.letters import LettersScreen
+from tests.app_support import SIZE, TODAY, make_app, screen_text, settle
+from tests.factories import make_customer, make_invoice, make_staff
+from tests.test_dunning import _ladder
+
+
+def _dunned_book(session: Any, names: tuple[str, str, str]) -> StaffIdentity:
+    """Three customers 10, 25 and 50 days overdue, dunned once: two reminders, one agency."""
+    admin, _steps = _ladder(session)
+    for name, days in zip(names, (10, 25, 50), strict=True):
+        customer = make_customer(session, name=name, account=f"L{days:03d}")
+        make_invoice(session, customer, "100.00", days_past_due=days)
+    run_dunning(session, StepContext(run_on=TODAY, actor=admin.login, staff_id=admin.id))
+    return admin
+
+
+@pytest.fixture
+def controller(db: Database) -> StaffIdentity:
+    with db.session() as session:
+        _dunned_book(session, ("Early GmbH", "Middle Ltd", "Late & Co"))
+        return make_staff(session, "ctl", Role.CONTROLLER)
+
+
+def test_queued_counts_and_printed_batches(session: Any) -> None:
+    admin = _dunned_book(session, ("A", "B", "C"))
+    counts = queued_letter_counts(session)
+    assert counts == {
+        LetterKind.REMINDER: 2,
+        LetterKind.AGENCY: 1,
+        LetterKind.INVOICE: 0,
+        LetterKind.STATEMENT: 0,
+    }
+    assert printed_batches(session) == []
+    older = LetterBatch(
+        kind=LetterKind.REMINDER,
+        created_by_id=admin.id,
+        created_at=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+        file_path="/tmp/a.pdf",
+        page_count=4,
+        letter_count=2,
+        sha256="a" * 64,
+    )
+    newer = LetterBatch(
+        kind=LetterKind.AGENCY,
+        created_at=datetime(2026, 11, 21, 8, 0, tzinfo=UTC),
+        file_path="/tmp/b.pdf",
+        page_count=1,
+        letter_count=1,
+        sha256="b" * 64,
+    )
+    session.add_all([older, newer])
+    session.flush()
+    batches = printed_batches(session)
+    assert [(b.kind, b.letter_count, b.page_count, b.created_by) for b in batches] == [
+        (LetterKind.AGENCY, 1, 1, None),
+        (LetterKind.REMINDER, 2, 4, "admin"),
+    ]
+    assert [b.id for b in printed_batches(session, kind=LetterKind.REMINDER)] == [older.id]
+    with pytest.raises(ValidationError):
+        printed_batches(session, limit=0)
+    letter = session.query(Letter).filter(Letter.kind == LetterKind.AGENCY).one()
+    letter.status = LetterStatus.CANCELLED
+    session.flush()
+    assert queued_letter_counts(session)[LetterKind.AGENCY] == 0
+
+
+async def test_letters_by_kind_after_a_dunning_run(db: Database, controller: StaffIdentity) -> None:
+    app = make_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        assert isinstance(app.screen, LettersScreen)
+        text = screen_text(app)
+        assert "reminder 2" in text and "agency 1" in text and "invoice 0" in text
+        assert "▸reminder 2" in text
+        assert "Early GmbH" in text and "Middle Ltd" in text and "Late & Co" not in text
+        assert "5.00" in text  # the second step's fee
+        assert "Batches printed: none yet" in text
+        assert "Reminder letter, step 1 First reminder" in text  # the selected letter
+
+        await pilot.press("f")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "▸agency 1" in text
+        assert "Late & Co" in text and "Early GmbH" not in text
+
+        await pilot.press("f")
+        await settle(pilot)
+        assert "No invoice letter waits to be printed." in screen_text(app)
+
+
+async def test_reload_keeps_kind_and_selection(db: Database, controller: StaffIdentity) -> None:
+    app = make_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LettersScreen)
+        await pilot.press("down")
+        await pilot.pause()
+        assert "L025 Middle Ltd" in screen_text(app)  # the detail of the selected letter
+        with db.session() as session:
+            batch = LetterBatch(
+                kind=LetterKind.REMINDER,
+                created_at=datetime(2026, 11, 22, 8, 0, tzinfo=UTC),
+                file_path="/tmp/x.pdf",
+                page_count=3,
+                letter_count=3,
+                sha256="c" * 64,
+            )
+            session.add(batch)
+        screen.reload()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Batches printed (the last 1)" in text
+        assert "L025 Middle Ltd" in text
+        assert screen.cares_about(None, "letter") and not screen.cares_about(None, "note")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["[bold]ACME[/]", "[@click=app.quit]x", "\x1b[31mred", "شركة الأمل", "N" * 200],
+    ids=["markup", "click", "ansi", "rtl", "longest"],
+)
+async def test_hostile_names_show_literally(db: Database, hostile: str) -> None:
+    with db.session() as session:
+        _dunned_book(session, (hostile, "Middle Ltd", "Late & Co"))
+        ctl = make_staff(session, "ctl", Role.CONTROLLER)
+    app = make_app(db, ctl)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        assert hostile.replace("\x1b", "")[:12] in screen_text(app)
+        assert app.is_running
+
+
+async def test_an_agent_is_not_offered_the_screen(db: Database) -> None:
+    with db.session() as session:
+        agent = make_staff(session, "agent", Role.AGENT)
+    app = make_app(db, agent)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        assert not isinstance(app.screen, LettersScreen)
+
+
+async def test_enter_opens_the_customer(db: Database, controller: StaffIdentity) -> None:
+    from cctui.screens.customer import CustomerScreen
+
+    app = make_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert "Middle Ltd" in screen_text(app)
