@@ -47,11 +47,21 @@ LIBPQ_ENV = ("PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE", "PGPORT", "PGUSE
 _names = itertools.count(1)
 
 
+SCREEN_TEST_MODULES = frozenset(
+    {"test_app_shell", "test_every_screen", "test_forms_money", "test_daily_check_progress"}
+)
+"""Pilot-test modules besides ``test_screen_*``: they drive the app through its screens."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses a database fixture with ``database``."""
+    """Mark every test that uses a database fixture with ``database``, and every pilot test
+    of the screens with ``screen``."""
     for item in items:
         if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
+        module = item.path.stem
+        if module.startswith("test_screen_") or module in SCREEN_TEST_MODULES:
+            item.add_marker(pytest.mark.screen)
 
 
 def unique_database_name() -> str:
