@@ -217,14 +217,9 @@ def test_small_book_has_everything(db: Database) -> None:
     assert settings["aging_bands"] == [0, 30, 60, 90]
     assert settings["contacted_within_days"] == 14
     assert Decimal(str(settings["dunning_min_overdue"])) == Decimal("10.00")
-    assert set(settings["company_letterhead"]) >= {
-        "name",
-        "address_lines",
-        "phone",
-        "email",
-        "bank",
-        "vat",
-    }
+    assert settings["letterhead_company"] == "Meridian Industrial Supplies B.V."
+    assert len(settings["letterhead_address"]) == 3
+    assert settings["letterhead_footer"].startswith("ABN AMRO Bank")
     assert set(settings) >= set(SETTINGS)
 
     audit = _rows(

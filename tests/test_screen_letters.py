@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import re
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +19,11 @@ from cctui.domain.errors import ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.letter_batches import printed_batches, queued_letter_counts
 from cctui.domain.models import Letter, LetterBatch, LetterKind, LetterStatus, Role
+from cctui.letters import batches as batches_module
+from cctui.screens import letters as letters_module
+from cctui.screens.invoice_dialogs import ConfirmScreen
 from cctui.screens.letters import LettersScreen
-from tests.app_support import SIZE, TODAY, make_app, screen_text, settle
+from tests.app_support import SIZE, TODAY, make_app, recording_app, screen_text, settle
 from tests.factories import make_customer, make_invoice, make_staff
 from tests.test_dunning import _ladder
 
@@ -171,3 +179,163 @@ async def test_enter_opens_the_customer(db: Database, controller: StaffIdentity)
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
         assert "Middle Ltd" in screen_text(app)
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Batches the screen writes go to a temporary folder, not the user's data directory."""
+    monkeypatch.setattr(letters_module, "default_out_dir", lambda: tmp_path)
+    return tmp_path
+
+
+def _statuses(db: Database) -> list[LetterStatus]:
+    with db.session() as session:
+        return [
+            letter.status
+            for letter in session.query(Letter)
+            .filter(Letter.kind == LetterKind.REMINDER)
+            .order_by(Letter.id)
+        ]
+
+
+async def test_preview_print_and_reprint(
+    db: Database, controller: StaffIdentity, out_dir: Path
+) -> None:
+    app = recording_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        assert isinstance(app.screen, LettersScreen)
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert (out_dir / "reminder-preview.pdf").is_file()
+        assert _statuses(db) == [LetterStatus.QUEUED, LetterStatus.QUEUED]
+        note = app.notes[-1]
+        assert "nothing was marked printed" in note["message"] and note["markup"] is False
+        assert str(out_dir / "reminder-preview.pdf") in note["message"]
+
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Print 2 reminder letters? They will be marked printed." in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert _statuses(db) == [LetterStatus.QUEUED, LetterStatus.QUEUED]
+
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert _statuses(db) == [LetterStatus.PRINTED, LetterStatus.PRINTED]
+        with db.session() as session:
+            batch = session.query(LetterBatch).one()
+            batch_id, digest, path = batch.id, batch.sha256, Path(batch.file_path)
+            assert batch.letter_count == 2 and batch.kind is LetterKind.REMINDER
+        assert path.parent == out_dir and path.is_file()
+        assert app.notes[-1]["message"].startswith(f"Batch {batch_id}: 2 reminder letters")
+        text = screen_text(app)
+        assert "Batches printed (the last 1)" in text and "▸reminder 0" in text
+        assert re.search(r"reminder +2 +2 +ctl", text)  # the batch: kind, letters, pages, by
+
+        await pilot.press("R")
+        await settle(pilot)
+        copy = out_dir / f"reminder-batch-{batch_id:06d}-reprint.pdf"
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == digest
+        assert "identical to the original" in app.notes[-1]["message"]
+        with db.session() as session:
+            assert session.query(LetterBatch).count() == 1
+
+
+async def test_print_asks_nothing_when_none_is_queued(
+    db: Database, controller: StaffIdentity, out_dir: Path
+) -> None:
+    app = recording_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        await pilot.press("f", "f")  # invoice letters: none
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        assert isinstance(app.screen, LettersScreen)
+        assert app.notes[-1]["message"] == "No invoice letters by mail wait to be printed."
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.notes[-1]["message"] == "No batch has been printed yet."
+        assert list(out_dir.iterdir()) == []
+
+
+async def test_cancel_marks_nothing_and_writes_no_file(
+    db: Database, controller: StaffIdentity, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    render = batches_module.render_batch
+
+    def held_render(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(timeout=10)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(batches_module, "render_batch", held_render)
+    app = recording_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LettersScreen)
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("y")
+        for _ in range(200):
+            if started.is_set():
+                break
+            await asyncio.sleep(0.02)
+        assert started.is_set()
+        await pilot.pause()
+        assert screen.running
+        assert "Printing reminder letters (c cancels)" in screen_text(app)
+        assert screen.check_action("preview", ()) is None  # the other keys wait
+        await pilot.press("v", "f")
+        assert "▸reminder" in screen_text(app)
+        await pilot.press("c")
+        release.set()
+        await settle(pilot)
+        assert not screen.running
+        assert "cancelled" in app.notes[-1]["message"]
+        assert app.notes[-1]["severity"] == "warning"
+        assert "(c cancels)" not in screen_text(app)
+    assert _statuses(db) == [LetterStatus.QUEUED, LetterStatus.QUEUED]
+    with db.session() as session:
+        assert session.query(LetterBatch).count() == 0
+    assert list(out_dir.iterdir()) == []
+
+
+async def test_escape_cancels_a_running_batch_and_stays(
+    db: Database, controller: StaffIdentity, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    render = batches_module.render_batch
+
+    def held_render(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(timeout=10)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(batches_module, "render_batch", held_render)
+    app = recording_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("v")
+        for _ in range(200):
+            if started.is_set():
+                break
+            await asyncio.sleep(0.02)
+        await pilot.press("escape")
+        release.set()
+        await settle(pilot)
+        assert app.screen is screen
+        assert "cancelled" in app.notes[-1]["message"]
+    assert not (out_dir / "reminder-preview.pdf").exists()

@@ -17,6 +17,7 @@ from cctui.cli.common import CliState
 from cctui.cli.daily_check_cmd import daily_check_command
 from cctui.cli.db_cmd import db_group
 from cctui.cli.demo_cmd import demo_command
+from cctui.cli.letters_cmd import letters_group
 from cctui.cli.recalc_cmd import recalc_command
 from cctui.cli.reports import report_group
 from cctui.domain.errors import CctuiError
@@ -83,5 +84,6 @@ main.add_command(app_command)
 main.add_command(daily_check_command)
 main.add_command(db_group)
 main.add_command(demo_command)
+main.add_command(letters_group)
 main.add_command(recalc_command)
 main.add_command(report_group)

@@ -226,7 +226,12 @@ SETTINGS = {
     "aging_bands": [0, 30, 60, 90],
     "contacted_within_days": 14,
     "dunning_min_overdue": "10.00",
-    "company_letterhead": COMPANY_LETTERHEAD,
+    "letterhead_company": COMPANY_LETTERHEAD["name"],
+    "letterhead_address": COMPANY_LETTERHEAD["address_lines"],
+    "letterhead_phone": COMPANY_LETTERHEAD["phone"],
+    "letterhead_email": COMPANY_LETTERHEAD["email"],
+    "letterhead_registration": COMPANY_LETTERHEAD["vat"],
+    "letterhead_footer": COMPANY_LETTERHEAD["bank"],
     "default_templates": {
         "reminder": "reminder_1",
         "agency": "agency",

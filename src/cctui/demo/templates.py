@@ -3,7 +3,7 @@
 Bodies use named ``str.format`` placeholders, filled by the letter renderer:
 
 ``{company_name}`` ``{company_address}`` ``{company_phone}`` ``{company_email}``
-``{company_bank}`` ``{company_vat}`` (from the ``company_letterhead`` setting);
+``{company_bank}`` ``{company_vat}`` (from the ``letterhead_*`` settings);
 ``{customer_name}`` ``{customer_address}`` ``{account}`` ``{contact_person}`` (the customer);
 ``{letter_date}`` ``{payment_deadline}`` (dates in the customer's locale);
 ``{invoice_table}`` (the invoices of the letter, one per line: number, date, due date, open

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from cctui.domain.dunning.letters import QueuedLetter, queued_letters
 from cctui.domain.letter_batches import PrintedBatch, printed_batches, queued_letter_counts
-from cctui.domain.models import LetterKind, Role
+from cctui.domain.models import Delivery, LetterKind, Role
+from cctui.letters.batches import (
+    BatchCancelled,
+    BatchOutcome,
+    issue_batch,
+    preview_batch,
+    queued_by_delivery,
+    reprint_batch,
+)
+from cctui.letters.output import default_out_dir
 from cctui.messages import DailyCheckFinished
+from cctui.screens.invoice_dialogs import ConfirmScreen
 from cctui.screens.item_list import ItemListScreen
 from cctui.widgets.item_table import ItemTable
 from cctui.widgets.money import format_money
@@ -32,6 +47,22 @@ BATCH_LIMIT = 20
 KINDS: tuple[LetterKind, ...] = tuple(LetterKind)
 """The kinds ``f`` cycles through, in this order."""
 
+BATCH_GROUP = "letters-batch"
+"""The group of the worker that previews, prints or reprints a batch (one at a time)."""
+
+BATCH_ACTIONS = frozenset({"preview", "print_batch", "reprint"})
+"""The actions that start a batch."""
+
+WAITING_ACTIONS = BATCH_ACTIONS | {"next_kind", "open_customer", "refresh"}
+"""The screen's actions disabled (shown greyed) while a batch runs."""
+
+BatchRun = Callable[[Any, threading.Event, Callable[[int, int], None], Path], BatchOutcome]
+"""Runs one batch given the session of ``db.session()``, the cancel event, the progress
+callback and the folder to write to."""
+
+FINISHED = frozenset({WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED})
+"""The states a worker ends in."""
+
 CARED_ABOUT = frozenset({"letter", "letter_batch", "customer", "invoice"})
 """Changes that can alter what the screen shows."""
 
@@ -44,6 +75,8 @@ class LettersView:
     counts: dict[LetterKind, int]
     letters: list[QueuedLetter]
     batches: list[PrintedBatch]
+    by_mail: dict[LetterKind, int]
+    """Queued letters per kind sent by mail: those a batch prints."""
 
 
 def counts_line(counts: dict[LetterKind, int], chosen: LetterKind) -> Text:
@@ -99,7 +132,11 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     """Letters waiting for the batch that prints them, by kind, and the batches printed.
 
     ``f`` shows the next kind (reminder, agency, invoice, statement); Enter opens the
-    selected letter's customer. Printing comes with letter batches.
+    selected letter's customer. ``v`` writes a preview PDF of the kind shown (marks nothing),
+    ``P`` prints its batch after asking, ``R`` prints again the batch highlighted in the
+    list of printed batches (Tab moves there; the newest is highlighted at first). While a
+    batch runs a progress line shows, the other keys wait, and ``c`` or Esc cancels it:
+    nothing is marked printed and no file is written.
     """
 
     HELP_TITLE = "Letters"
@@ -131,9 +168,28 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
         height: auto;
         max-height: 6;
     }
+    LettersScreen #letters-progress {
+        height: 1;
+        padding: 0 1;
+        display: none;
+    }
+    LettersScreen #letters-progress.-running {
+        display: block;
+    }
+    LettersScreen #letters-progress-label {
+        width: auto;
+    }
     """
 
     BINDINGS = [
+        # Before "enter,c": while a batch runs, c cancels it (and Esc does, not going back).
+        Binding(
+            "c,escape",
+            "cancel_batch",
+            "Cancel batch",
+            tooltip="Stop the batch being printed: nothing is marked printed, no file is kept.",
+            id="letters.cancel-batch",
+        ),
         Binding(
             "f",
             "next_kind",
@@ -147,6 +203,28 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
             "Customer",
             tooltip="Open the customer of the selected letter.",
             id="letters.open-customer",
+        ),
+        Binding(
+            "v",
+            "preview",
+            "Preview",
+            tooltip="Write a preview PDF of the queued letters of the kind shown; marks nothing.",
+            id="letters.preview",
+        ),
+        Binding(
+            "P",
+            "print_batch",
+            "Print",
+            tooltip="Print the queued letters of the kind shown into one PDF and mark them "
+            "printed (asks first).",
+            id="letters.print",
+        ),
+        Binding(
+            "R",
+            "reprint",
+            "Reprint",
+            tooltip="Print the batch highlighted under 'Batches printed' again to a new PDF.",
+            id="letters.reprint",
         ),
         Binding(
             "f5",
@@ -166,6 +244,9 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     def __init__(self) -> None:
         super().__init__()
         self._kind_index = 0
+        self._by_mail: dict[LetterKind, int] = {}
+        self._cancel: threading.Event | None = None
+        """Set to cancel the batch running; None when none runs."""
 
     @property
     def kind(self) -> LetterKind:
@@ -175,13 +256,14 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     def compose_body(self) -> ComposeResult:
         """Counts per kind, the queued letters, the selected one, the batches printed."""
         yield Static(counts_line({}, self.kind), id="letters-counts")
+        with Horizontal(id="letters-progress"):
+            yield Static("", id="letters-progress-label")
+            yield ProgressBar(id="letters-progress-bar", show_eta=False)
         letters: ItemTable[QueuedLetter] = ItemTable(id="letters-table")
         yield letters
         yield Static(Text(""), id="letters-detail")
         yield Static(Text("Batches printed", style="bold"), id="letters-batches-title")
-        batches: DataTable[Text] = DataTable(id="letters-batches", cursor_type="none")
-        batches.can_focus = False
-        yield batches
+        yield DataTable[Text](id="letters-batches", cursor_type="row")
 
     @property
     def table(self) -> ItemTable[QueuedLetter]:
@@ -236,6 +318,10 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
                 counts=queued_letter_counts(session),
                 letters=queued_letters(session, kind=kind, limit=LIST_LIMIT),
                 batches=printed_batches(session, limit=BATCH_LIMIT),
+                by_mail={
+                    kind: by_delivery[Delivery.MAIL]
+                    for kind, by_delivery in queued_by_delivery(session).items()
+                },
             )
 
     def show_read(self, read: LettersView) -> None:
@@ -244,16 +330,18 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
         self.table.fill((letter.id, letter, letter_cells(letter)) for letter in read.letters)
         self._show_detail()
         self._fill_batches(read.batches)
+        self._by_mail = read.by_mail
 
     def _fill_batches(self, batches: list[PrintedBatch]) -> None:
-        table = self.query_one("#letters-batches", DataTable)
+        table = self.batches_table
         title = self.query_one("#letters-batches-title", Static)
+        highlighted = self.highlighted_batch
         table.clear()
         if not batches:
             title.update(
                 Text.assemble(
                     ("Batches printed: ", "bold"),
-                    "none yet (printing comes with letter batches).",
+                    "none yet (P prints the queued letters of the kind shown).",
                 )
             )
             table.display = False
@@ -269,6 +357,9 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
                 safe_text(batch.created_by or "-"),
                 key=str(batch.id),
             )
+        ids = [batch.id for batch in batches]
+        if highlighted in ids:
+            table.move_cursor(row=ids.index(highlighted), animate=False)
 
     @on(DataTable.RowHighlighted, "#letters-table")
     def _show_detail(self) -> None:
@@ -284,3 +375,155 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
         self._kind_index = (self._kind_index + 1) % len(KINDS)
         self.table.empty()
         self.reload()
+
+    @property
+    def batches_table(self) -> DataTable[Text]:
+        """The printed batches, newest first, each keyed by its id."""
+        return self.query_one("#letters-batches", DataTable)
+
+    @property
+    def highlighted_batch(self) -> int | None:
+        """The id of the printed batch under the batches' cursor, if any is listed."""
+        table = self.batches_table
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    @property
+    def running(self) -> bool:
+        """Whether a batch is being previewed, printed or reprinted."""
+        return self._cancel is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a batch runs only cancelling it works; cancelling shows only then."""
+        if action == "cancel_batch":
+            return self.running
+        if self.running and action in WAITING_ACTIONS:
+            return None
+        return True
+
+    def action_open_customer(self) -> None:
+        """Open the customer of the selected letter (not while a batch runs)."""
+        if not self.running:
+            super().action_open_customer()
+
+    def action_cancel_batch(self) -> None:
+        """Ask the running batch to stop before its next letter."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self._progress_label(f"Cancelling the {self.kind.value} batch...")
+
+    def action_preview(self) -> None:
+        """Write ``<kind>-preview.pdf`` from the queued letters of the kind shown."""
+        kind = self.kind
+        self._start_batch(
+            f"preview the {kind.value} letters",
+            f"Previewing {kind.value} letters",
+            lambda session, cancel, progress, out_dir: preview_batch(
+                session,
+                self.cctui.user,
+                kind,
+                out_dir=out_dir,
+                progress=progress,
+                cancel=cancel,
+            ),
+        )
+
+    def action_print_batch(self) -> None:
+        """Ask, then print the queued letters of the kind shown and mark them printed."""
+        kind = self.kind
+        count = self._by_mail.get(kind, 0)
+        if count == 0:
+            self.notify(f"No {kind.value} letters by mail wait to be printed.", markup=False)
+            return
+        noun = f"{kind.value} letter{'' if count == 1 else 's'}"
+        question = Text(f"Print {count:,} {noun}? They will be marked printed.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_batch(
+                    f"print the {kind.value} letters",
+                    f"Printing {kind.value} letters",
+                    lambda session, cancel, progress, out_dir: issue_batch(
+                        session,
+                        self.cctui.user,
+                        kind,
+                        out_dir=out_dir,
+                        progress=progress,
+                        cancel=cancel,
+                    ),
+                )
+
+        self.app.push_screen(ConfirmScreen("Print letters", question, yes="Print"), answered)
+
+    def action_reprint(self) -> None:
+        """Print the highlighted printed batch again to ``<kind>-batch-<id>-reprint.pdf``."""
+        batch_id = self.highlighted_batch
+        if batch_id is None:
+            self.notify("No batch has been printed yet.", markup=False)
+            return
+        self._start_batch(
+            f"print batch {batch_id} again",
+            f"Reprinting batch {batch_id}",
+            lambda session, cancel, progress, out_dir: reprint_batch(
+                session, self.cctui.user, batch_id, out_dir=out_dir
+            ),
+        )
+
+    def _start_batch(self, name: str, label: str, run: BatchRun) -> None:
+        """Show the progress line and run ``run`` in the batch worker."""
+        if self.running:
+            return
+        cancel = threading.Event()
+        self._cancel = cancel
+        bar = self.query_one("#letters-progress-bar", ProgressBar)
+        bar.update(total=None, progress=0)
+        self._progress_label(f"{label} (c cancels) ")
+        self.query_one("#letters-progress").add_class("-running")
+        self.refresh_bindings()
+
+        def work() -> BatchOutcome | BatchCancelled:
+            def progress(done: int, total: int) -> None:
+                self.app.call_from_thread(bar.update, total=total, progress=done)
+
+            try:
+                with self.cctui.db.session() as session:
+                    return run(session, cancel, progress, default_out_dir())
+            except BatchCancelled as cancelled:
+                return cancelled
+
+        self.run_worker(
+            work, name=name, group=BATCH_GROUP, thread=True, exclusive=True, exit_on_error=False
+        )
+
+    def _progress_label(self, words: str) -> None:
+        self.query_one("#letters-progress-label", Static).update(Text(words))
+
+    @on(Worker.StateChanged)
+    def _batch_worker_changed(self, event: Worker.StateChanged) -> None:
+        """Tell how the batch went, hide the progress line and read the letters again."""
+        if event.worker.group != BATCH_GROUP or event.state not in FINISHED:
+            return
+        self._cancel = None
+        self.query_one("#letters-progress").remove_class("-running")
+        self.refresh_bindings()
+        if event.state is WorkerState.SUCCESS:
+            result = event.worker.result
+            if isinstance(result, BatchCancelled):
+                self.notify(str(result), title="Batch cancelled", severity="warning", markup=False)
+            elif isinstance(result, BatchOutcome):
+                self.notify(_outcome_words(result), title="Letters", markup=False)
+        self.reload()
+
+    def on_unmount(self) -> None:
+        """Closing the screen stops a batch still running: nothing half-done is kept."""
+        if self._cancel is not None:
+            self._cancel.set()
+
+
+def _outcome_words(outcome: BatchOutcome) -> str:
+    """The outcome's sentence, naming the PDF written if the sentence does not already."""
+    if outcome.path is None or str(outcome.path) in outcome.message:
+        return outcome.message
+    return f"{outcome.message} File: {outcome.path}"
