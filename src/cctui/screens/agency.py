@@ -32,7 +32,6 @@ from cctui.domain.agency import (
     unflag,
 )
 from cctui.domain.models import Role
-from cctui.messages import DailyCheckFinished
 from cctui.screens.agency_dialogs import HandOverChoice, HandOverScreen
 from cctui.screens.invoice_dialogs import ReasonScreen
 from cctui.screens.marked_invoices import (
@@ -75,9 +74,6 @@ COLUMNS = [
     ColumnSpec("handed", "Handed on", 10),
 ]
 """The columns of the invoices; "Handed on" is empty in the flagged bucket."""
-
-IGNORED_ENTITIES = frozenset({"note", "contact", "call", "todo", "follow_up", "staff", "letter"})
-"""Changes that never alter the buckets or their invoices."""
 
 
 def totals_text(bucket: AgencyTotals) -> Text:
@@ -133,6 +129,11 @@ class _Buckets:
 
 class AgencyScreen(MarkedInvoicesScreen[AgencyInvoiceRow, AgencyInvoiceCursor]):
     """Collection agency: buckets with totals, their invoices, hand over, recall, unflag."""
+
+    IGNORED_ENTITIES = frozenset(
+        {"note", "contact", "call", "todo", "follow_up", "staff", "letter"}
+    )
+    """Changes that never alter the buckets or their invoices."""
 
     HELP_TITLE = "Collection agency"
     SCREEN_NAME = "agency"
@@ -272,14 +273,6 @@ class AgencyScreen(MarkedInvoicesScreen[AgencyInvoiceRow, AgencyInvoiceCursor]):
         """Read the totals and the invoices again, keeping the cursor and the marks."""
         self._read_buckets()
         super().reload()
-
-    def cares_about(self, customer_id: int | None, entity: str) -> bool:
-        """Changes to invoices, payments, agencies and customers' names may show here."""
-        return entity not in IGNORED_ENTITIES
-
-    def on_daily_check_finished(self, message: DailyCheckFinished) -> None:
-        """Dunning may have flagged invoices: read everything again."""
-        self.reload()
 
     # ------------------------------------------------------------------ reading
 

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from cctui.domain.authz import require_role
 from cctui.domain.errors import CctuiError
 from cctui.domain.models import Role
+from cctui.messages import DailyCheckFinished
 from cctui.screens.base import CctuiScreen
 from cctui.widgets.marked_table import MarkedTable, RowCells
 
@@ -121,6 +122,8 @@ class MarkedInvoicesScreen(CctuiScreen, Generic[RowT, CursorT]):
     """The worker group of the next page, returning :class:`InvoicesRead`."""
     ACT_GROUP: ClassVar[str] = ""
     """The worker group of the actions, returning :class:`ActionDone`."""
+    IGNORED_ENTITIES: ClassVar[frozenset[str]] = frozenset()
+    """Changed entities that never alter what the screen lists (see :meth:`cares_about`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,6 +132,14 @@ class MarkedInvoicesScreen(CctuiScreen, Generic[RowT, CursorT]):
         self._count: int | None = None
         self._generation = 0
         self._reading = False
+
+    def cares_about(self, customer_id: int | None, entity: str) -> bool:
+        """Every change may show here but those to :attr:`IGNORED_ENTITIES`."""
+        return entity not in self.IGNORED_ENTITIES
+
+    def on_daily_check_finished(self, message: DailyCheckFinished) -> None:
+        """The daily check dunned and flagged invoices: read everything again."""
+        self.reload()
 
     # ------------------------------------------------------------------ for subclasses
 

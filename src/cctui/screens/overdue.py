@@ -28,7 +28,6 @@ from cctui.domain.overdue import (
     overdue_count,
     overdue_invoices,
 )
-from cctui.messages import DailyCheckFinished
 from cctui.screens.invoice_dialogs import ConfirmScreen
 from cctui.screens.marked_invoices import (
     ActionDone,
@@ -70,9 +69,6 @@ SORT_ORDER = [OverdueSort.DUE_ON, OverdueSort.OPEN_AMOUNT, OverdueSort.DAYS_PAST
 
 LEGEND = "Lv: dunning level · Flg: D disputed P promised F flagged A agency · * marked"
 """The line under the table explaining the flags and the mark."""
-
-IGNORED_ENTITIES = frozenset({"note", "contact", "call", "todo", "follow_up", "staff"})
-"""Changes that never alter a row of the list."""
 
 
 def describe_sort(sort: OverdueSort, descending: bool) -> str:
@@ -138,6 +134,9 @@ class OverdueScreen(MarkedInvoicesScreen[OverdueRow, OverdueCursor]):
 
     Read a page of :attr:`PAGE_SIZE` rows at a time, the next when the cursor nears the last.
     """
+
+    IGNORED_ENTITIES = frozenset({"note", "contact", "call", "todo", "follow_up", "staff"})
+    """Changes that never alter a row of the list."""
 
     HELP_TITLE = "Overdue invoices"
     SCREEN_NAME = "overdue"
@@ -313,14 +312,6 @@ class OverdueScreen(MarkedInvoicesScreen[OverdueRow, OverdueCursor]):
     def row_cells(self, row: OverdueRow) -> RowCells:
         """The cells of one overdue invoice."""
         return overdue_cells(row)
-
-    def cares_about(self, customer_id: int | None, entity: str) -> bool:
-        """Every change to invoices, promises, disputes, letters or customers may show here."""
-        return entity not in IGNORED_ENTITIES
-
-    def on_daily_check_finished(self, message: DailyCheckFinished) -> None:
-        """The daily check dunned and flagged invoices: read the list again."""
-        self.reload()
 
     # ------------------------------------------------------------------ workers
 
