@@ -17,8 +17,11 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.daily_check import measure_daily_check
+from benchmarks.dashboard import measure_dashboard
 from benchmarks.demo_load import LOADED_DATABASE, measure_demo_load
 from benchmarks.harness import format_ms, scratch_server, write_results
+from benchmarks.importing import measure_import
+from benchmarks.letters import measure_letters
 from benchmarks.queue import measure_queue
 
 
@@ -40,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         results = measure_demo_load(server, customers, runs)
         results += measure_daily_check(server, LOADED_DATABASE, runs)
         results += measure_queue(server, LOADED_DATABASE, runs)
+        results += measure_dashboard(server, LOADED_DATABASE, runs)
+        results += measure_import(server, LOADED_DATABASE, runs)
+        results += measure_letters(server, LOADED_DATABASE, runs)
         label = server.label
     for result in results:
         ratio = "" if result.ratio is None else f"  ({result.ratio:.2f}x {result.baseline_name})"

@@ -291,8 +291,10 @@ async def test_each_tab_shows_its_rows(db: Database, book: dict[str, Any]) -> No
         assert screen.active_tab == "letters"
         # Left and right move between tabs, wrapping around.
         await pilot.press("right")
+        assert screen.active_tab == "charts"
+        await pilot.press("right")
         assert screen.active_tab == "invoices"
-        await pilot.press("left", "left")
+        await pilot.press("left", "left", "left")
         await settle(pilot)
         assert screen.active_tab == "credit"
         assert app.screen.query_one(TabbedContent).active == "tab-credit"

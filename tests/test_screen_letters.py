@@ -339,3 +339,166 @@ async def test_escape_cancels_a_running_batch_and_stays(
         assert app.screen is screen
         assert "cancelled" in app.notes[-1]["message"]
     assert not (out_dir / "reminder-preview.pdf").exists()
+
+
+# --------------------------------------------------------------------------- statements by e-mail
+
+
+@pytest.fixture
+def smtp_server() -> Any:
+    """A local SMTP server (aiosmtpd) refusing ``nobody@refused.example``."""
+    from tests.test_statements_email import Mailbox, _start
+
+    handler = Mailbox(refuse=("nobody@refused.example",))
+    controller, port = _start(handler)
+    yield handler, port
+    controller.stop()
+
+
+def _email_book(db: Database, port: int, *addresses: str) -> None:
+    """SMTP settings for the local server, and a customer taking e-mail per address."""
+    from cctui.domain.models import Delivery
+    from cctui.domain.smtp_settings import save_smtp_settings
+
+    with db.session() as session:
+        admin = make_staff(session, "root", Role.ADMIN)
+        save_smtp_settings(
+            session,
+            admin,
+            host="127.0.0.1",
+            port=str(port),
+            security="none",
+            user="",
+            sender="credit@acme.example",
+        )
+        for n, address in enumerate(addresses):
+            customer = make_customer(
+                session,
+                name=f"Mailed {n} Ltd",
+                account=f"E{n:03d}",
+                email=address,
+                delivery=Delivery.EMAIL,
+            )
+            make_invoice(session, customer, "40.00", days_past_due=5)
+
+
+async def test_statements_are_queued_and_emailed_from_the_screen(
+    db: Database, controller: StaffIdentity, smtp_server: Any
+) -> None:
+    handler, port = smtp_server
+    _email_book(db, port, "ap@mailed.example", "nobody@refused.example")
+    app = recording_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LettersScreen)
+        assert "By e-mail" not in screen_text(app)
+        await pilot.press("E")
+        await settle(pilot)
+        assert app.notes[-1]["message"] == "No statements are queued for e-mail."
+
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        note = app.notes[-1]
+        assert note["message"] == "5 statements queued for customers: 2 by e-mail, 3 by mail."
+        assert note["markup"] is False
+        assert "By e-mail: statement 2" in screen_text(app)
+
+        await pilot.press("E")
+        await settle(pilot)
+        note = app.notes[-1]
+        assert note["message"] == (
+            "1 statement sent by e-mail, 1 failed; 1 still queued for e-mail."
+        )
+        assert note["severity"] == "warning"
+        assert [m["To"].addresses[0].addr_spec for m in handler.messages] == ["ap@mailed.example"]
+        assert "By e-mail: statement 1 (1 failed)" in screen_text(app)
+
+        await pilot.press("f", "f", "f")  # statements
+        await settle(pilot)
+        assert "▸statement 4" in screen_text(app)
+        for _ in range(4):
+            if "Mailed 1 Ltd" in str(screen.query_one("#letters-detail").content):
+                break
+            await pilot.press("down")
+            await pilot.pause()
+        text = screen_text(app)
+        assert "E-mail failed (1 attempt): The mail server refused the recipient" in text
+    with db.session() as session:
+        statuses = sorted(
+            letter.status.value
+            for letter in session.query(Letter).filter(Letter.kind == LetterKind.STATEMENT)
+        )
+    assert statuses == ["queued", "queued", "queued", "queued", "sent"]
+
+
+async def test_sending_can_be_cancelled(
+    db: Database, controller: StaffIdentity, smtp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cctui.domain.statements import queue_statements
+    from cctui.letters import email as email_module
+
+    handler, port = smtp_server
+    _email_book(db, port, "a@mailed.example", "b@mailed.example")
+    with db.session() as session:
+        queue_statements(session, controller)
+    started, release = threading.Event(), threading.Event()
+    render = email_module.render_batch
+
+    def held_render(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(timeout=10)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(email_module, "render_batch", held_render)
+    app = recording_app(db, controller)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LettersScreen)
+        await pilot.press("E")
+        for _ in range(200):
+            if started.is_set():
+                break
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+        assert screen.running
+        assert "Sending statements by e-mail (c cancels)" in screen_text(app)
+        assert screen.check_action("queue_statements", ()) is None
+        await pilot.press("c")
+        release.set()
+        await settle(pilot)
+        assert not screen.running
+        note = app.notes[-1]
+        assert note["message"] == (
+            "Sending cancelled: 1 statement sent by e-mail; 1 still queued for e-mail."
+        )
+        assert note["severity"] == "warning"
+    assert len(handler.messages) == 1
+
+
+async def test_sending_without_a_server_says_so(db: Database, controller: StaffIdentity) -> None:
+    from cctui.domain.models import Delivery
+    from cctui.domain.statements import queue_statements
+
+    with db.session() as session:
+        customer = make_customer(
+            session, name="No Server Ltd", email="ap@x.example", delivery=Delivery.EMAIL
+        )
+        make_invoice(session, customer, "40.00", days_past_due=5)
+        queue_statements(session, controller)
+    app = recording_app(db, controller)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.open_screen("letters")
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        note = app.notes[-1]
+        assert note["message"].startswith("No SMTP server is set")
+        assert note["severity"] == "error"
+        assert not app.screen.running  # type: ignore[attr-defined]

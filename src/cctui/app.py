@@ -288,10 +288,13 @@ class CctuiApp(App[None], inherit_bindings=False):
         and reports it, rather than running the day twice.
         """
         from cctui.domain.daily_check import daily_check_done, run_daily_check
+        from cctui.domain.database_roles import may_run_daily_check
 
         today = self.today()
         with self.db.session() as session:
-            if daily_check_done(session, today) is not None:
+            # An agent's own database login may not write the day's check: cron or a
+            # controller's first login runs it (see ``cctui db roles``).
+            if daily_check_done(session, today) is not None or not may_run_daily_check(session):
                 return None
         self.call_from_thread(
             self.notify,

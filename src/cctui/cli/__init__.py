@@ -17,9 +17,13 @@ from cctui.cli.common import CliState
 from cctui.cli.daily_check_cmd import daily_check_command
 from cctui.cli.db_cmd import db_group
 from cctui.cli.demo_cmd import demo_command
+from cctui.cli.export_cmd import export_command
+from cctui.cli.import_cmd import import_command
 from cctui.cli.letters_cmd import letters_group
 from cctui.cli.recalc_cmd import recalc_command
 from cctui.cli.reports import report_group
+from cctui.cli.serve_cmd import serve_command
+from cctui.cli.staff_cmd import staff_group
 from cctui.domain.errors import CctuiError
 
 __all__ = ["CctuiGroup", "main"]
@@ -34,6 +38,11 @@ def user_message(err: BaseException) -> str | None:
         from cctui.db.engine import connection_failure_reason
 
         return f"The database connection failed: {connection_failure_reason(err)}."
+    if sqlalchemy_exc is not None and isinstance(err, sqlalchemy_exc.DBAPIError):
+        original = err.orig
+        if getattr(original, "sqlstate", None) == "42501":  # insufficient_privilege
+            reason = str(original).splitlines()[0].strip().rstrip(".")
+            return f"The database refused this to your database login: {reason}."
     return None
 
 
@@ -84,6 +93,10 @@ main.add_command(app_command)
 main.add_command(daily_check_command)
 main.add_command(db_group)
 main.add_command(demo_command)
+main.add_command(export_command)
+main.add_command(import_command)
 main.add_command(letters_group)
 main.add_command(recalc_command)
 main.add_command(report_group)
+main.add_command(serve_command)
+main.add_command(staff_group)

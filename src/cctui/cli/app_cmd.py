@@ -24,6 +24,7 @@ SCREENS = (
     "daily-check",
     "settings",
     "calls",
+    "activity",
 )
 """Screens ``--screen`` can open first (the names in :data:`cctui.screens.SCREENS`; kept
 here so that ``cctui --help`` does not import Textual)."""

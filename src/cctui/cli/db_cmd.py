@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cctui.cli.common import CliState, pass_state
+
+if TYPE_CHECKING:
+    from cctui.db.engine import Database
 
 
 @click.group("db")
@@ -44,12 +48,26 @@ def upgrade_command(state: CliState, revision: str) -> None:
         before = current_revision(db)
         upgrade(db, revision)
         after = current_revision(db)
+        regranted = _regrant_after_upgrade(db) if before != after else False
     finally:
         db.dispose()
     if before == after:
         click.echo(f"The database at {db.label} is already at revision {after}.")
     else:
         click.echo(f"Upgraded the database at {db.label} from {before or 'empty'} to {after}.")
+    if regranted:
+        click.echo("Granted the cctui group roles their privileges on the new schema.")
+
+
+def _regrant_after_upgrade(db: Database) -> bool:
+    """Re-apply `cctui db roles` after a migration when the group roles are set up."""
+    from cctui.domain.database_roles import apply_grants, grants_in_place
+
+    with db.session() as session:
+        if not grants_in_place(session):
+            return False
+        apply_grants(session)
+    return True
 
 
 @db_group.command("current")
@@ -158,3 +176,31 @@ def status_command(state: CliState) -> None:
     finally:
         db.dispose()
     click.echo(f"The shared server at {db.label} answers (PostgreSQL {version}).")
+
+
+@db_group.command("roles")
+@click.option(
+    "--show",
+    "--dry-run",
+    "show",
+    is_flag=True,
+    help="Print the SQL it would run on this database, and change nothing.",
+)
+@pass_state
+def roles_command(state: CliState, show: bool) -> None:
+    """Create the group roles cctui_agent < cctui_controller < cctui_supervisor < cctui_admin
+    and grant each what its staff may do; run it again after every `cctui db upgrade`."""
+    from cctui.domain.database_roles import apply_grants, roles_script
+
+    db = state.open_database()
+    try:
+        with db.session() as session:
+            if show:
+                for statement in roles_script(session):
+                    click.echo(f"{statement};")
+                return
+            report = apply_grants(session)
+    finally:
+        db.dispose()
+    click.echo(f"Database roles set up on {db.label}.")
+    click.echo(report.describe())

@@ -33,6 +33,11 @@ LETTERHEAD_PHONE = "letterhead_phone"
 LETTERHEAD_EMAIL = "letterhead_email"
 LETTERHEAD_REGISTRATION = "letterhead_registration"
 LETTERHEAD_FOOTER = "letterhead_footer"
+SMTP_HOST = "smtp_host"
+SMTP_PORT = "smtp_port"
+SMTP_SECURITY = "smtp_security"
+SMTP_USER = "smtp_user"
+SMTP_FROM = "smtp_from"
 
 DEFAULTS: dict[str, Any] = {
     AGING_BANDS: [0, 30, 60, 90],
@@ -46,8 +51,19 @@ DEFAULTS: dict[str, Any] = {
     LETTERHEAD_EMAIL: "",
     LETTERHEAD_REGISTRATION: "",
     LETTERHEAD_FOOTER: "",
+    SMTP_HOST: "",
+    SMTP_PORT: 587,
+    SMTP_SECURITY: "starttls",
+    SMTP_USER: "",
+    SMTP_FROM: "",
 }
-"""The value of each known key when the book has not stored one."""
+"""The value of each known key when the book has not stored one.
+
+The SMTP keys (statements by e-mail, see :mod:`cctui.domain.smtp_settings`): a blank
+``smtp_host`` means no server is set; a blank ``smtp_from`` means the letterhead's e-mail
+address. The SMTP password is never a setting: it comes only from the environment variable
+``CCTUI_SMTP_PASSWORD``.
+"""
 
 
 @dataclass(frozen=True)

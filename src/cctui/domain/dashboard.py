@@ -19,8 +19,7 @@ from cctui.domain.book_settings import aging_bands
 from cctui.domain.editing import today
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
-    AgingSnapshot,
-    Customer,
+    AgingTotal,
     DailyCheckRun,
     HeldDocument,
     HeldStatus,
@@ -81,22 +80,22 @@ class Dashboard:
 
 
 def _aging(session: Session, bands: int) -> tuple[date | None, tuple[AgingTotals, ...]]:
-    """The latest aging snapshot summed per currency and band."""
-    latest = session.scalar(select(func.max(AgingSnapshot.snapshot_on)))
+    """The latest aging snapshot summed per currency and band (``aging_total``, which the
+    database keeps equal to the snapshots' sums)."""
+    latest = session.scalar(select(func.max(AgingTotal.snapshot_on)))
     if latest is None:
         return None, ()
     rows = session.execute(
-        select(
-            Customer.currency,
-            *(func.coalesce(func.sum(AgingSnapshot.bands[n]), 0) for n in range(1, bands + 1)),
-        )
-        .join(Customer, Customer.id == AgingSnapshot.customer_id)
-        .where(AgingSnapshot.snapshot_on == latest)
-        .group_by(Customer.currency)
-        .order_by(Customer.currency)
+        select(AgingTotal.currency, AgingTotal.bands)
+        .where(AgingTotal.snapshot_on == latest)
+        .order_by(AgingTotal.currency)
     ).all()
     return latest, tuple(
-        AgingTotals(row[0], tuple(Decimal(amount) for amount in row[1:])) for row in rows
+        AgingTotals(
+            currency,
+            tuple(Decimal(amounts[n]) if n < len(amounts) else Decimal(0) for n in range(bands)),
+        )
+        for currency, amounts in rows
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cctui.domain.audit import record_audit
+from cctui.domain.database_roles import check_database_login
 from cctui.domain.errors import CctuiError, ConflictError, ValidationError
 from cctui.domain.models import Role, Staff
 
@@ -50,8 +51,14 @@ def _identity(staff: Staff) -> StaffIdentity:
 
 
 def identify(session: Session, login: str) -> StaffIdentity:
-    """Return the active staff member with ``login`` or raise ``UnknownLogin``."""
+    """Return the active staff member with ``login`` or raise ``UnknownLogin``.
+
+    On a shared server where the connection is a staff member's own database login (a
+    member of a cctui group role), ``login`` must be that login: see
+    :func:`cctui.domain.database_roles.check_database_login`.
+    """
     wanted = normalise_login(login)
+    check_database_login(session, wanted)
     staff = session.scalar(select(Staff).where(Staff.login == wanted, Staff.active))
     if staff is None:
         raise UnknownLogin(wanted)

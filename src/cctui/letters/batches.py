@@ -41,7 +41,7 @@ from cctui.domain.models import (
     Staff,
 )
 from cctui.letters.data import read_batch
-from cctui.letters.render import render_batch
+from cctui.letters.render import missing_glyphs_note, render_batch
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: letters rendered so far."""
@@ -138,7 +138,9 @@ def _render(
     sender: str,
     progress: Progress | None,
     cancel: threading.Event | None,
-) -> tuple[bytes, int]:
+) -> tuple[bytes, int, str]:
+    """The letters as PDF bytes, their pages, and a note on characters that print blank."""
+
     def between_letters() -> None:
         if cancel is not None and cancel.is_set():
             raise BatchCancelled(
@@ -149,9 +151,15 @@ def _render(
     data = read_batch(
         session, kind, letter_ids, letter_date=created_at.astimezone(UTC).date(), sender=sender
     )
-    return render_batch(
-        data, created_at=created_at, progress=progress, between_letters=between_letters
+    missing: set[str] = set()
+    content, pages = render_batch(
+        data,
+        created_at=created_at,
+        progress=progress,
+        between_letters=between_letters,
+        missing=missing,
     )
+    return content, pages, missing_glyphs_note(missing)
 
 
 def _now() -> datetime:
@@ -172,7 +180,7 @@ def preview_batch(
     letter_ids = list(session.scalars(_queued(kind)))
     if not letter_ids:
         return _empty(kind)
-    content, pages = _render(
+    content, pages, note = _render(
         session,
         kind,
         letter_ids,
@@ -191,7 +199,7 @@ def preview_batch(
         sha256=hashlib.sha256(content).hexdigest(),
         message=(
             f"Preview of {_plural(len(letter_ids), f'{kind.value} letter')} "
-            f"({_plural(pages, 'page')}) written to {path}; nothing was marked printed."
+            f"({_plural(pages, 'page')}) written to {path}; nothing was marked printed.{note}"
         ),
     )
 
@@ -214,7 +222,7 @@ def issue_batch(
     batch_id = int(
         session.scalar(text("SELECT nextval(pg_get_serial_sequence('letter_batch', 'id'))"))
     )
-    content, pages = _render(
+    content, pages, note = _render(
         session,
         kind,
         letter_ids,
@@ -287,7 +295,7 @@ def issue_batch(
         sha256=digest,
         message=(
             f"Batch {batch_id}: {_plural(len(letter_ids), f'{kind.value} letter')} "
-            f"({_plural(pages, 'page')}) written to {path}."
+            f"({_plural(pages, 'page')}) written to {path}.{note}"
         ),
     )
 
@@ -312,7 +320,7 @@ def reprint_batch(
     if batch.created_by_id is not None:
         sender = session.scalar(select(Staff.name).where(Staff.id == batch.created_by_id)) or ""
     kind = LetterKind(batch.kind)
-    content, pages = _render(
+    content, pages, note = _render(
         session,
         kind,
         letter_ids,
@@ -325,11 +333,15 @@ def reprint_batch(
     write_atomically(path, content)
     digest = hashlib.sha256(content).hexdigest()
     same = digest == batch.sha256
-    message = f"Batch {batch_id} printed again to {path} ({_plural(pages, 'page')}); " + (
-        "identical to the original."
-        if same
-        else "it differs from the original: a customer, template or the letterhead "
-        "changed since it was printed."
+    message = (
+        f"Batch {batch_id} printed again to {path} ({_plural(pages, 'page')}); "
+        + (
+            "identical to the original."
+            if same
+            else "it differs from the original: a customer, template or the letterhead "
+            "changed since it was printed."
+        )
+        + note
     )
     return BatchOutcome(
         batch_id=batch_id,

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -103,14 +105,28 @@ def _join(*parts: str | None) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
-def _address(customer: Customer) -> tuple[str, ...]:
+def country_line(country: str | None) -> str | None:
+    """The country as the last line of a postal address: an ISO 3166 code becomes its
+    English name in capitals (as the Universal Postal Union asks); other text stays as is."""
+    if not country:
+        return None
+    code = country.strip().upper()
+    if len(code) == 2 and code.isalpha():
+        name = Locale("en").territories.get(code)
+        if name:
+            return str(name).upper()
+    return country
+
+
+def _address(customer: Any) -> tuple[str, ...]:
+    """The address lines below the name of a customer row (any object with its columns)."""
     lines = [
         customer.name2,
         f"Attn. {customer.contact_person}" if customer.contact_person else None,
         customer.address_line1,
         customer.address_line2,
         _join(customer.postal_code, customer.city),
-        customer.country,
+        country_line(customer.country),
     ]
     return tuple(line for line in lines if line)
 
@@ -126,8 +142,28 @@ def read_batch(
     """The letters ``letter_ids`` (printed in id order) with everything they show."""
     ids = sorted(letter_ids)
     controller = aliased(Staff)
+    # Plain columns rather than ORM objects: a batch reads a thousand letters at a time.
     rows = session.execute(
-        select(Letter, Customer, LetterTemplate, DunningStep.name, controller.name)
+        select(
+            Letter.id,
+            Letter.kind,
+            Letter.fee,
+            Customer.account,
+            Customer.name,
+            Customer.name2,
+            Customer.contact_person,
+            Customer.address_line1,
+            Customer.address_line2,
+            Customer.postal_code,
+            Customer.city,
+            Customer.country,
+            Customer.locale,
+            Customer.currency,
+            LetterTemplate.subject,
+            LetterTemplate.body,
+            DunningStep.name.label("step_name"),
+            controller.name.label("controller_name"),
+        )
         .join(Customer, Customer.id == Letter.customer_id)
         .outerjoin(LetterTemplate, LetterTemplate.id == Letter.template_id)
         .outerjoin(DunningStep, DunningStep.id == Letter.dunning_step_id)
@@ -156,24 +192,25 @@ def read_batch(
         if line_agency is not None:
             agencies.setdefault(letter_id, line_agency)
     letters = []
-    for letter, customer, template, step_name, controller_name in rows:
-        default = DEFAULT_TEMPLATES[LetterKind(letter.kind)]
-        agency = agencies.get(letter.id)
+    for row in rows:
+        kind = LetterKind(row.kind)
+        default = DEFAULT_TEMPLATES[kind]
+        agency = agencies.get(row.id)
         letters.append(
             LetterData(
-                letter_id=letter.id,
-                kind=LetterKind(letter.kind),
-                account=customer.account,
-                name=customer.name,
-                address=_address(customer),
-                contact_person=customer.contact_person or "",
-                locale=customer.locale,
-                currency=customer.currency,
-                subject=template.subject if template is not None else default.subject,
-                body=template.body if template is not None else default.body,
-                step_name=step_name or "",
-                fee=letter.fee,
-                controller=controller_name or sender,
+                letter_id=row.id,
+                kind=kind,
+                account=row.account,
+                name=row.name,
+                address=_address(row),
+                contact_person=row.contact_person or "",
+                locale=row.locale,
+                currency=row.currency,
+                subject=row.subject if row.subject is not None else default.subject,
+                body=row.body if row.body is not None else default.body,
+                step_name=row.step_name or "",
+                fee=row.fee,
+                controller=row.controller_name or sender,
                 agency_name=agency.name if agency is not None else "",
                 agency_address=tuple(
                     line
@@ -183,7 +220,7 @@ def read_batch(
                     )
                     if line
                 ),
-                lines=tuple(lines[letter.id]),
+                lines=tuple(lines[row.id]),
             )
         )
     return BatchData(

@@ -8,14 +8,21 @@ on every page a footer with the company details and "Page n / N" of that letter.
 are drawn at 105 mm and 210 mm (A4).
 
 Amounts and dates are formatted with Babel in the customer's locale and currency. Text is
-set in Noto Sans (the ``fontpkg-noto-sans`` dependency), with DejaVu Sans (Debian's
-``fonts-dejavu-core``) and any installed CJK font as fallbacks when present. Without a
-shaping engine (``uharfbuzz``), right-to-left scripts are laid out in logical order with
-unjoined letter forms; the characters are all there, the typography is not.
+set in Noto Sans (the ``fontpkg-noto-sans`` dependency); Noto Sans Arabic, Devanagari and Thai
+(also dependencies), DejaVu Sans (Debian's ``fonts-dejavu-core``) and any installed CJK font
+are fallbacks for what it lacks. Text in right-to-left and Indic scripts is shaped with
+HarfBuzz (``uharfbuzz``); without it such text is laid out in logical order with unjoined
+letter forms. No package on the index carries a CJK font: CJK text needs a system font
+(Debian's ``fonts-noto-cjk``), else its characters are left out.
+
+Fallback fonts and shaping make fpdf2 look at every character of every cell, three times
+the cost of a plain cell, so :class:`LetterPDF` turns them on only for the cells that need
+them.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,9 +36,13 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from cctui.letters.data import PAYMENT_DAYS, BatchData, LetterData
 from cctui.letters.templates import INVOICE_TABLE, is_table_line, substitute
+
+# fpdf2 logs a warning per font for glyphs it lacks; batches report them in one sentence.
+logging.getLogger("fpdf.output").setLevel(logging.ERROR)
 
 FONT = "NotoSans"
 FALLBACK_FONT_FILES = (
@@ -57,6 +68,23 @@ COLUMNS = (("Invoice", 50.0, "L"), ("Date", 35.0, "L"), ("Due", 35.0, "L"))
 """The invoices table's first columns (label, width mm, alignment); the amount takes the rest."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_COMPLEX_SCRIPT = re.compile(
+    r"[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u200e\u200f\u202a-\u202e"
+    r"\u2066-\u2069\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+"""Right-to-left and Indic/South-East Asian scripts, and bidi marks: text that needs shaping."""
+
+
+def _shaping_available() -> bool:
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+SHAPING_AVAILABLE = _shaping_available()
+"""Whether fpdf2 can shape text (the ``uharfbuzz`` dependency is installed)."""
 
 
 def clean(text: str) -> str:
@@ -111,7 +139,7 @@ OPTIONAL_FONT_PACKAGES = (
     "fontpkg_noto_sans_devanagari",
     "fontpkg_noto_sans_thai",
 )
-"""fontpkg packages used as fallbacks when installed (not dependencies of cctui)."""
+"""fontpkg packages used as fallbacks (dependencies of cctui; skipped if missing)."""
 
 
 @lru_cache(maxsize=1)
@@ -137,6 +165,22 @@ def fallback_fonts() -> tuple[tuple[str, Path], ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1)
+def fallback_coverage() -> tuple[tuple[str, Path, frozenset[str]], ...]:
+    """Each fallback font (family, file) with the characters it has, read once per process."""
+    from fontTools.ttLib import TTFont
+
+    coverage = []
+    for family, path in fallback_fonts():
+        font = TTFont(str(path), fontNumber=0, lazy=True)
+        try:
+            cmap = font.getBestCmap() or {}
+        finally:
+            font.close()
+        coverage.append((family, path, frozenset(chr(code) for code in cmap)))
+    return tuple(coverage)
+
+
 @lru_cache(maxsize=256)
 def _locale(name: str) -> Locale:
     try:
@@ -145,11 +189,13 @@ def _locale(name: str) -> Locale:
         return Locale.parse(DEFAULT_LOCALE)
 
 
+@lru_cache(maxsize=8192)
 def money(amount: Decimal, currency: str, locale: str) -> str:
     """``amount`` in ``currency`` as the customer's locale writes it."""
     return str(format_currency(amount, currency, locale=_locale(locale)))
 
 
+@lru_cache(maxsize=8192)
 def day(value: date, locale: str) -> str:
     """A date as the customer's locale writes it (medium length, e.g. 1 Dec 2026)."""
     return str(format_date(value, format="medium", locale=_locale(locale)))
@@ -182,14 +228,75 @@ class LetterPDF(FPDF):
             self.add_font(FONT, "B", str(path), variations={"wght": 700.0})
         else:
             self.add_font(FONT, "B", str(bold))
-        fallbacks = []
-        for family, file in fallback_fonts():
-            self.add_font(family, "", str(file))
-            self.add_font(family, "B", str(file))
-            fallbacks.append(family)
-        if fallbacks:
-            self.set_fallback_fonts(fallbacks, exact_match=False)
+        main = self.fonts[FONT.lower()]
+        assert isinstance(main, TTFFont)
+        self.main_chars = frozenset(chr(code) for code in main.cmap)
+        self.fallbacks: list[str] = []
+        """Fallback font families added to this document so far (only those it needed)."""
+        self.active_fallbacks: tuple[str, ...] = ()
+        self.fallback_used = False
+        self.shaping_active = False
+        self.missing: set[str] = set()
+        """Characters of the text that no font on this machine has (they print blank)."""
+        self.widths: dict[tuple[str, str, float, str], float] = {}
         self.set_font(FONT, size=10)
+
+    def _fallbacks_for(self, text: str) -> None:
+        """Turn fpdf2's fallback fonts (and its shaping engine) on only for text that needs them.
+
+        With fallbacks set, fpdf2 looks up every character of every cell in every font, and
+        shaping costs more again; most letters need neither. So a fallback font is added to
+        the document only when a text needs a character it has, and fallbacks and shaping are
+        switched off again for the next text Noto Sans covers (same output, a third of the
+        time).
+        """
+        if text.isascii() and not self.active_fallbacks and not self.shaping_active:
+            return  # Noto Sans has every ASCII character: nothing to switch
+        shape = SHAPING_AVAILABLE and _COMPLEX_SCRIPT.search(text) is not None
+        if shape != self.shaping_active:
+            self.set_text_shaping(shape)
+            self.shaping_active = shape
+        wanted: tuple[str, ...] = ()
+        if not self.main_chars.issuperset(text):
+            lacking = set(text) - self.main_chars
+            covered: set[str] = set()
+            for family, file, chars in fallback_coverage():
+                if chars.isdisjoint(lacking - covered):
+                    continue  # nothing left that this font would add
+                if family not in self.fallbacks:
+                    self.add_font(family, "", str(file))
+                    self.add_font(family, "B", str(file))
+                    self.fallbacks.append(family)
+                covered |= lacking & chars
+            self.missing |= lacking - covered
+            if covered:
+                wanted = tuple(self.fallbacks)
+        if wanted != self.active_fallbacks:
+            self.set_fallback_fonts(list(wanted), exact_match=False)
+            self.active_fallbacks = wanted
+            self.fallback_used = self.fallback_used or bool(wanted)
+
+    def cell(
+        self,
+        w: float | None = None,
+        h: float | None = None,
+        text: str = "",
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        """fpdf2's ``cell``, with the fallback fonts on only when ``text`` needs them."""
+        self._fallbacks_for(text)
+        return bool(super().cell(w, h, text, *args, **kwargs))
+
+    def text_width(self, text: str) -> float:
+        """The width of ``text`` in the current font, remembered for the whole batch (the
+        same words recur in every letter)."""
+        key = (self.font_family, self.font_style, self.font_size_pt, text)
+        width = self.widths.get(key)
+        if width is None:
+            self._fallbacks_for(text)
+            width = self.widths[key] = self.get_string_width(text)
+        return width
 
     def header(self) -> None:
         """On a letter's second and later pages: who it is for, above the text."""
@@ -243,10 +350,7 @@ class LetterPDF(FPDF):
         if self.footer_lines is None:
             width = self.w - LEFT - RIGHT - 25
             self.footer_lines = [
-                line
-                for part in parts
-                if part
-                for line in wrap(clean(part), width, self.get_string_width)
+                line for part in parts if part for line in wrap(clean(part), width, self.text_width)
             ][:FOOTER_LINES]
         for line in self.footer_lines:
             self.cell(self.w - LEFT - RIGHT - 25, 3.5, line, new_x="LMARGIN", new_y="NEXT")
@@ -312,21 +416,14 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
 
 
 def _paragraph(pdf: LetterPDF, text: str, width: float, height: float) -> None:
-    cache: dict[str, float] = {}
-
-    def measure(word: str) -> float:
-        found = cache.get(word)
-        if found is None:
-            found = cache[word] = pdf.get_string_width(word)
-        return found
-
-    for line in wrap(text, width, measure):
+    for line in wrap(text, width, pdf.text_width):
         pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def _force_font(pdf: LetterPDF, style: str, size: float) -> None:
     """Set the font even when fpdf2 believes it is already set (after a fallback font)."""
-    pdf.set_font(FONT, style, size + 0.5)
+    if pdf.fallback_used:
+        pdf.set_font(FONT, style, size + 0.5)
     pdf.set_font(FONT, style, size)
 
 
@@ -365,16 +462,18 @@ def _info_block(pdf: LetterPDF, letter: LetterData) -> None:
         ("Letter", str(letter.letter_id)),
         ("Your contact", letter.controller),
     ]
-    y = ADDRESS_TOP + 12.7
-    for label, value in rows:
-        pdf.set_xy(INFO_LEFT, y)
-        pdf.set_font(FONT, size=8)
-        pdf.set_text_color(90)
+    top = ADDRESS_TOP + 12.7
+    # The labels first, then the values: two font and colour changes rather than eight.
+    pdf.set_font(FONT, size=8)
+    pdf.set_text_color(90)
+    for row, (label, _value) in enumerate(rows):
+        pdf.set_xy(INFO_LEFT, top + row * 4.5)
         pdf.cell(25, 4.5, label)
-        pdf.set_text_color(0)
-        pdf.set_font(FONT, size=9)
+    pdf.set_text_color(0)
+    pdf.set_font(FONT, size=9)
+    for row, (_label, value) in enumerate(rows):
+        pdf.set_xy(INFO_LEFT + 25, top + row * 4.5)
         pdf.cell(pdf.w - RIGHT - INFO_LEFT - 25, 4.5, clean(value)[:40])
-        y += 4.5
 
 
 def _table_header(pdf: LetterPDF, amount_width: float) -> None:
@@ -449,6 +548,9 @@ def _page_numbers(pdf: LetterPDF, span: _Span) -> None:
     total = span.last - span.first + 1
     for number, page in enumerate(range(span.first, span.last + 1), start=1):
         pdf.page = page
+        # Back on an earlier page, fpdf2 still believes the font it set last on another
+        # page is in force there: change the size twice so the font is written on this one.
+        pdf.set_font(FONT, size=7.5)
         pdf.set_font(FONT, size=7)
         pdf.set_text_color(90)
         pdf.set_xy(pdf.w - RIGHT - 25, pdf.h - FOOTER_HEIGHT + 2)
@@ -464,11 +566,13 @@ def render_batch(
     created_at: datetime,
     progress: Callable[[int, int], None] | None = None,
     between_letters: Callable[[], None] | None = None,
+    missing: set[str] | None = None,
 ) -> tuple[bytes, int]:
     """The batch as PDF bytes and its page count. Same batch and ``created_at``: same bytes.
 
     ``between_letters`` runs before each letter (to cancel by raising); ``progress(done,
-    total)`` after each.
+    total)`` after each. ``missing``, when given, receives the characters no font on this
+    machine has (they print blank).
     """
     pdf = LetterPDF(batch)
     pdf.set_creation_date(created_at.astimezone(UTC).replace(microsecond=0))
@@ -491,7 +595,22 @@ def render_batch(
         _page_numbers(pdf, _Span(first, pdf.page_no()))
         if progress is not None:
             progress(done, total)
-    return bytes(pdf.output()), pdf.page_no()
+    content = bytes(pdf.output())
+    if missing is not None:
+        missing |= pdf.missing
+    return content, pdf.page_no()
+
+
+def missing_glyphs_note(missing: set[str]) -> str:
+    """A sentence for the user about characters that printed blank, or "" when none did."""
+    if not missing:
+        return ""
+    shown = ", ".join(sorted(missing)[:8]) + (", …" if len(missing) > 8 else "")
+    return (
+        f" {len(missing)} character{'s' if len(missing) != 1 else ''} ({shown}) have no font "
+        "on this machine and print blank: install a font for them (for Chinese, Japanese and "
+        "Korean, Debian's fonts-noto-cjk)."
+    )
 
 
 def letter_texts(batch: BatchData) -> Iterable[tuple[int, dict[str, Any]]]:

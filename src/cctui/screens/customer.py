@@ -1,4 +1,4 @@
-"""The customer detail screen: header, open-action bar, fact box and seven tabs, every action.
+"""The customer detail screen: header, open-action bar, fact box and eight tabs, every action.
 
 Opened from the queue and the call flow with a customer's id, or with ``--customer ACCOUNT``
 (the account is looked up in a worker; an unknown one is said in one sentence and the
@@ -27,6 +27,7 @@ from cctui.domain.workflow.todos import complete_todo
 from cctui.messages import DailyCheckFinished
 from cctui.screens.base import CctuiScreen
 from cctui.widgets.customer.calls import CallsTab
+from cctui.widgets.customer.charts import ChartsTab
 from cctui.widgets.customer.credit import CreditTab
 from cctui.widgets.customer.facts import FactBox
 from cctui.widgets.customer.header import ActionBar, CustomerHeaderView
@@ -51,6 +52,7 @@ TABS: tuple[tuple[str, type[CustomerTab]], ...] = (
     ("promises", PromisesTab),
     ("credit", CreditTab),
     ("letters", LettersTab),
+    ("charts", ChartsTab),
 )
 """The tabs in order; number key N shows the N-th."""
 
@@ -138,7 +140,7 @@ def _tab_binding(number: int, name: str, title: str) -> Binding:
 class CustomerScreen(CctuiScreen):
     """One customer: who, what they owe, the history, and every workflow action.
 
-    Keys: 1-7 and ←/→ switch tabs; n note, c action, d done, f follow-up, t to-do,
+    Keys: 1-8 and ←/→ switch tabs; n note, c action, d done, f follow-up, t to-do,
     p promise, $ payment, w write-off, v waive, x dispute, a hand to agency, s facts,
     r reload.
     """

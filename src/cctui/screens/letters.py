@@ -1,4 +1,5 @@
-"""Letters: how many wait to print per kind, the queued letters of one kind, batches printed."""
+"""Letters: how many wait to print per kind, the queued letters of one kind, batches printed;
+statements queued for every customer and e-mailed to those who take e-mail."""
 
 from __future__ import annotations
 
@@ -13,12 +14,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, ProgressBar, Static
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from cctui.domain.dunning.letters import QueuedLetter, queued_letters
 from cctui.domain.letter_batches import PrintedBatch, printed_batches, queued_letter_counts
 from cctui.domain.models import Delivery, LetterKind, Role
+from cctui.domain.statements import (
+    StatementsQueued,
+    failed_email_statements,
+    queue_statements,
+    send_errors,
+)
 from cctui.letters.batches import (
     BatchCancelled,
     BatchOutcome,
@@ -27,6 +34,7 @@ from cctui.letters.batches import (
     queued_by_delivery,
     reprint_batch,
 )
+from cctui.letters.email import SendOutcome, send_statements
 from cctui.letters.output import default_out_dir
 from cctui.messages import DailyCheckFinished
 from cctui.screens.invoice_dialogs import ConfirmScreen
@@ -50,8 +58,8 @@ KINDS: tuple[LetterKind, ...] = tuple(LetterKind)
 BATCH_GROUP = "letters-batch"
 """The group of the worker that previews, prints or reprints a batch (one at a time)."""
 
-BATCH_ACTIONS = frozenset({"preview", "print_batch", "reprint"})
-"""The actions that start a batch."""
+BATCH_ACTIONS = frozenset({"preview", "print_batch", "reprint", "send_email", "queue_statements"})
+"""The actions that start a batch (or a run of e-mails, or queueing statements)."""
 
 WAITING_ACTIONS = BATCH_ACTIONS | {"next_kind", "open_customer", "refresh"}
 """The screen's actions disabled (shown greyed) while a batch runs."""
@@ -59,6 +67,10 @@ WAITING_ACTIONS = BATCH_ACTIONS | {"next_kind", "open_customer", "refresh"}
 BatchRun = Callable[[Any, threading.Event, Callable[[int, int], None], Path], BatchOutcome]
 """Runs one batch given the session of ``db.session()``, the cancel event, the progress
 callback and the folder to write to."""
+
+Run = Callable[[threading.Event, Callable[[int, int], None]], object]
+"""Runs one piece of work of the batch worker given the cancel event and the progress
+callback; returns what to tell (an outcome, or the BatchCancelled it stopped with)."""
 
 FINISHED = frozenset({WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED})
 """The states a worker ends in."""
@@ -77,6 +89,12 @@ class LettersView:
     batches: list[PrintedBatch]
     by_mail: dict[LetterKind, int]
     """Queued letters per kind sent by mail: those a batch prints."""
+    by_email: dict[LetterKind, int]
+    """Queued letters per kind sent by e-mail (``E`` sends the statements)."""
+    email_failed: int
+    """Statements waiting for e-mail whose last attempt failed."""
+    send_errors: dict[int, tuple[int, str]]
+    """For listed letters whose last e-mail attempt failed: attempts and the reason."""
 
 
 def counts_line(counts: dict[LetterKind, int], chosen: LetterKind) -> Text:
@@ -92,13 +110,29 @@ def counts_line(counts: dict[LetterKind, int], chosen: LetterKind) -> Text:
     return line
 
 
+def email_line(by_email: dict[LetterKind, int], failed: int) -> Text:
+    """``By e-mail: statement 3 (1 failed)  reminder 2 · E sends the statements``."""
+    line = Text("By e-mail: ", style="bold")
+    for kind in KINDS:
+        count = by_email.get(kind, 0)
+        if count:
+            line.append(f"{kind.value} {count:,}")
+            if kind is LetterKind.STATEMENT and failed:
+                line.append(f" ({failed:,} failed)", style="bold")
+            line.append("  ")
+    if by_email.get(LetterKind.STATEMENT, 0):
+        line.append("· E sends the statements")
+    return line
+
+
 def step_words(letter: QueuedLetter) -> str:
     """The dunning step as a short column: ``2``, or ``hand`` for a letter queued by hand."""
     return str(letter.step_no) if letter.step_no is not None else "hand"
 
 
-def letter_detail(letter: QueuedLetter) -> Text:
-    """The selected letter in two lines: customer, step and delivery."""
+def letter_detail(letter: QueuedLetter, failure: tuple[int, str] | None = None) -> Text:
+    """The selected letter in two lines (customer, step and delivery), and a third when its
+    last e-mail attempt failed: how many attempts and why."""
     text = safe_text(letter.account, style="bold")
     text.append(" ")
     text.append_text(safe_text(letter.name, style="bold"))
@@ -111,6 +145,10 @@ def letter_detail(letter: QueuedLetter) -> Text:
     text.append(f", {format_money(letter.total_open, letter.currency)} ")
     text.append_text(safe_text(letter.currency))
     text.append(" open.")
+    if failure is not None:
+        attempts, reason = failure
+        text.append(f"\n✗ E-mail failed ({attempts} attempt{'' if attempts == 1 else 's'}): ")
+        text.append_text(safe_text(reason))
     return text
 
 
@@ -137,6 +175,11 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     list of printed batches (Tab moves there; the newest is highlighted at first). While a
     batch runs a progress line shows, the other keys wait, and ``c`` or Esc cancels it:
     nothing is marked printed and no file is written.
+
+    ``S`` queues a statement for every customer with an open balance (after asking); ``E``
+    e-mails the statements of customers who take e-mail, with the same progress line, and
+    ``c`` stops it between two statements (those sent stay sent). A line above the table
+    counts the letters waiting for e-mail; a statement whose last e-mail failed says why.
     """
 
     HELP_TITLE = "Letters"
@@ -149,6 +192,14 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     LettersScreen #letters-counts {
         height: 1;
         padding: 0 1;
+    }
+    LettersScreen #letters-email {
+        height: 1;
+        padding: 0 1;
+        display: none;
+    }
+    LettersScreen #letters-email.-some {
+        display: block;
     }
     LettersScreen #letters-table {
         height: 1fr;
@@ -227,6 +278,21 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
             id="letters.reprint",
         ),
         Binding(
+            "S",
+            "queue_statements",
+            "Statements",
+            tooltip="Queue a statement for every customer with an open balance (asks first); "
+            "by e-mail for those who take it, else by mail.",
+            id="letters.queue-statements",
+        ),
+        Binding(
+            "E",
+            "send_email",
+            "E-mail",
+            tooltip="E-mail the queued statements of customers who take e-mail, each as a PDF.",
+            id="letters.send-email",
+        ),
+        Binding(
             "f5",
             "refresh",
             "Refresh",
@@ -245,8 +311,12 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
         super().__init__()
         self._kind_index = 0
         self._by_mail: dict[LetterKind, int] = {}
+        self._by_email: dict[LetterKind, int] = {}
+        self._send_errors: dict[int, tuple[int, str]] = {}
         self._cancel: threading.Event | None = None
         """Set to cancel the batch running; None when none runs."""
+        self._running_label = ""
+        self._cancellable = True
 
     @property
     def kind(self) -> LetterKind:
@@ -256,6 +326,7 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     def compose_body(self) -> ComposeResult:
         """Counts per kind, the queued letters, the selected one, the batches printed."""
         yield Static(counts_line({}, self.kind), id="letters-counts")
+        yield Static(Text(""), id="letters-email")
         with Horizontal(id="letters-progress"):
             yield Static("", id="letters-progress-label")
             yield ProgressBar(id="letters-progress-bar", show_eta=False)
@@ -272,6 +343,8 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
 
     def on_mount(self) -> None:
         """Lay the columns out and read the letters."""
+        # Ten keys: a compact footer keeps every one of them in 80 columns.
+        self.query_one(Footer).compact = True
         letters = self.table
         # The other columns take 63 cells (padding and scrollbar included); the customer's
         # name gets the rest, more on a wider terminal.
@@ -313,24 +386,34 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     def _read(self, kind: LetterKind) -> LettersView:
         """Read counts, letters of ``kind`` and batches (runs in a thread)."""
         with self.cctui.db.session() as session:
+            letters = queued_letters(session, kind=kind, limit=LIST_LIMIT)
+            by_delivery = queued_by_delivery(session)
             return LettersView(
                 kind=kind,
                 counts=queued_letter_counts(session),
-                letters=queued_letters(session, kind=kind, limit=LIST_LIMIT),
+                letters=letters,
                 batches=printed_batches(session, limit=BATCH_LIMIT),
-                by_mail={
-                    kind: by_delivery[Delivery.MAIL]
-                    for kind, by_delivery in queued_by_delivery(session).items()
-                },
+                by_mail={kind: counts[Delivery.MAIL] for kind, counts in by_delivery.items()},
+                by_email={kind: counts[Delivery.EMAIL] for kind, counts in by_delivery.items()},
+                email_failed=failed_email_statements(session),
+                send_errors=send_errors(
+                    session,
+                    [letter.id for letter in letters if letter.delivery is Delivery.EMAIL],
+                ),
             )
 
     def show_read(self, read: LettersView) -> None:
         """Show what was read, the cursor staying on the same letter."""
         self.query_one("#letters-counts", Static).update(counts_line(read.counts, read.kind))
+        email = self.query_one("#letters-email", Static)
+        email.update(email_line(read.by_email, read.email_failed))
+        email.set_class(any(read.by_email.values()), "-some")
+        self._send_errors = read.send_errors
         self.table.fill((letter.id, letter, letter_cells(letter)) for letter in read.letters)
         self._show_detail()
         self._fill_batches(read.batches)
         self._by_mail = read.by_mail
+        self._by_email = read.by_email
 
     def _fill_batches(self, batches: list[PrintedBatch]) -> None:
         table = self.batches_table
@@ -368,7 +451,7 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
         if letter is None:
             detail.update(Text(f"No {self.kind.value} letter waits to be printed.", style="italic"))
         else:
-            detail.update(letter_detail(letter))
+            detail.update(letter_detail(letter, self._send_errors.get(letter.id)))
 
     def action_next_kind(self) -> None:
         """List the letters of the next kind."""
@@ -398,7 +481,7 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a batch runs only cancelling it works; cancelling shows only then."""
         if action == "cancel_batch":
-            return self.running
+            return self.running and self._cancellable
         if self.running and action in WAITING_ACTIONS:
             return None
         return True
@@ -412,7 +495,7 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
         """Ask the running batch to stop before its next letter."""
         if self._cancel is not None:
             self._cancel.set()
-            self._progress_label(f"Cancelling the {self.kind.value} batch...")
+            self._progress_label(f"Cancelling: {self._running_label.lower()}...")
 
     def action_preview(self) -> None:
         """Write ``<kind>-preview.pdf`` from the queued letters of the kind shown."""
@@ -471,27 +554,79 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
             ),
         )
 
-    def _start_batch(self, name: str, label: str, run: BatchRun) -> None:
-        """Show the progress line and run ``run`` in the batch worker."""
-        if self.running:
+    def action_queue_statements(self) -> None:
+        """Ask, then queue a statement for every customer with an open balance."""
+        question = Text(
+            "Queue a statement for every customer with an open balance? Customers who "
+            "take e-mail get it by e-mail (E sends), the others by mail (P prints). "
+            "Customers with a statement waiting are skipped."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_work(
+                    "queue the statements",
+                    "Queueing statements",
+                    lambda cancel, progress: self._queue_statements(),
+                    cancellable=False,
+                )
+
+        self.app.push_screen(ConfirmScreen("Queue statements", question, yes="Queue"), answered)
+
+    def _queue_statements(self) -> StatementsQueued:
+        with self.cctui.db.session() as session:
+            return queue_statements(session, self.cctui.user, as_of=self.cctui.today())
+
+    def action_send_email(self) -> None:
+        """E-mail the queued statements of customers who take e-mail (one worker, cancellable)."""
+        if self._by_email.get(LetterKind.STATEMENT, 0) == 0:
+            self.notify("No statements are queued for e-mail.", markup=False)
             return
-        cancel = threading.Event()
-        self._cancel = cancel
-        bar = self.query_one("#letters-progress-bar", ProgressBar)
-        bar.update(total=None, progress=0)
-        self._progress_label(f"{label} (c cancels) ")
-        self.query_one("#letters-progress").add_class("-running")
-        self.refresh_bindings()
+        self._start_work(
+            "e-mail the statements",
+            "Sending statements by e-mail",
+            lambda cancel, progress: send_statements(
+                self.cctui.db,
+                self.cctui.user,
+                progress=progress,
+                cancel=cancel,
+                letter_date=self.cctui.today(),
+            ),
+        )
 
-        def work() -> BatchOutcome | BatchCancelled:
-            def progress(done: int, total: int) -> None:
-                self.app.call_from_thread(bar.update, total=total, progress=done)
+    def _start_batch(self, name: str, label: str, run: BatchRun) -> None:
+        """Show the progress line and run the batch ``run`` in the batch worker."""
 
+        def batch(
+            cancel: threading.Event, progress: Callable[[int, int], None]
+        ) -> BatchOutcome | BatchCancelled:
             try:
                 with self.cctui.db.session() as session:
                     return run(session, cancel, progress, default_out_dir())
             except BatchCancelled as cancelled:
                 return cancelled
+
+        self._start_work(name, label, batch)
+
+    def _start_work(self, name: str, label: str, run: Run, *, cancellable: bool = True) -> None:
+        """Show the progress line and run ``run`` in the batch worker (one at a time)."""
+        if self.running:
+            return
+        cancel = threading.Event()
+        self._cancel = cancel
+        self._running_label = label
+        self._cancellable = cancellable
+        bar = self.query_one("#letters-progress-bar", ProgressBar)
+        bar.update(total=None, progress=0)
+        self._progress_label(f"{label} (c cancels) " if cancellable else f"{label}... ")
+        self.query_one("#letters-progress").add_class("-running")
+        self.refresh_bindings()
+
+        def work() -> object:
+            def progress(done: int, total: int) -> None:
+                self.app.call_from_thread(bar.update, total=total, progress=done)
+
+            return run(cancel, progress)
 
         self.run_worker(
             work, name=name, group=BATCH_GROUP, thread=True, exclusive=True, exit_on_error=False
@@ -514,7 +649,23 @@ class LettersScreen(ItemListScreen[QueuedLetter, LettersView]):
                 self.notify(str(result), title="Batch cancelled", severity="warning", markup=False)
             elif isinstance(result, BatchOutcome):
                 self.notify(_outcome_words(result), title="Letters", markup=False)
+            elif isinstance(result, SendOutcome):
+                self._tell_sent(result)
+            elif isinstance(result, StatementsQueued):
+                self.notify(result.message, title="Statements", markup=False)
         self.reload()
+
+    def _tell_sent(self, outcome: SendOutcome) -> None:
+        """The e-mail run's sentence: an error when the server failed, a warning when some
+        statements failed or the run was cancelled."""
+        if outcome.stopped:
+            self.notify(
+                outcome.message, title="E-mail stopped", severity="error", timeout=15, markup=False
+            )
+        elif outcome.cancelled or outcome.failed:
+            self.notify(outcome.message, title="E-mail", severity="warning", markup=False)
+        else:
+            self.notify(outcome.message, title="E-mail", markup=False)
 
     def on_unmount(self) -> None:
         """Closing the screen stops a batch still running: nothing half-done is kept."""

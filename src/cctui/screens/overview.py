@@ -12,13 +12,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from cctui.domain.charts.book import BookCharts, read_book_charts
 from cctui.domain.dashboard import Dashboard, read_dashboard
 from cctui.domain.overview import BookOverview
 from cctui.messages import DailyCheckFinished
 from cctui.screens.base import CctuiScreen
+from cctui.widgets.charts.dashboard import BookChartsPane
 from cctui.widgets.money import format_money
 from cctui.widgets.safe_text import plain, safe_text
 
@@ -27,6 +29,8 @@ LABEL_WIDTH = 18
 
 WORKER_GROUP = "overview"
 """The group of the worker that reads the figures (only one runs at a time)."""
+CHARTS_GROUP = "overview-charts"
+"""The group of the worker that reads the charts' figures."""
 
 
 def format_count(value: int) -> str:
@@ -151,10 +155,22 @@ class OverviewScreen(CctuiScreen):
 
     The figures are read in a thread worker; a loading indicator shows meanwhile and
     ``r`` (or F5) reads them again, as does any change in the book (:meth:`reload`).
+    ``1`` shows the figures, ``2`` the charts (another worker reads them, the first time
+    they are shown and then with the figures).
     """
 
     HELP_TITLE = "Dashboard"
     SCREEN_NAME = "dashboard"
+
+    DEFAULT_CSS = """
+    OverviewScreen #overview-tabs {
+        height: 1fr;
+    }
+    OverviewScreen #overview-tabs TabPane {
+        padding: 0;
+        height: 1fr;
+    }
+    """
 
     BINDINGS = [
         Binding(
@@ -164,22 +180,44 @@ class OverviewScreen(CctuiScreen):
             tooltip="Read the figures from the database again.",
             id="refresh",
         ),
+        Binding(
+            "1",
+            "show_pane('figures')",
+            "Figures",
+            tooltip="Show the dashboard's figures.",
+            id="dashboard.figures",
+        ),
+        Binding(
+            "2",
+            "show_pane('charts')",
+            "Charts",
+            tooltip="Show the dashboard's charts (t: the same figures as a table).",
+            id="dashboard.charts",
+        ),
     ]
 
+    _charts_read = False
+    """The charts were shown once: they are read again with the figures from then on."""
+
     def compose_body(self) -> ComposeResult:
-        """The title, who is signed in, and the figures."""
+        """Who is signed in and the figures; the charts in a second tab."""
         app = self.cctui
         user = app.user
-        with VerticalScroll(id="overview-body"):
-            yield Static(Text("Dashboard", style="bold"), id="overview-title")
-            identity = _two_columns()
-            who = safe_text(user.name, style="bold")
-            who.append(" (")
-            who.append(safe_text(user.login))
-            who.append(f"), {user.role}")
-            identity.add_row(Text("You"), who)
-            yield Static(identity, id="overview-identity")
-            yield Static(Text(""), id="overview-figures")
+        with TabbedContent(id="overview-tabs"):
+            with (
+                TabPane("1 Dashboard", id="overview-pane-figures"),
+                VerticalScroll(id="overview-body"),
+            ):
+                identity = _two_columns()
+                who = safe_text(user.name, style="bold")
+                who.append(" (")
+                who.append(safe_text(user.login))
+                who.append(f"), {user.role}")
+                identity.add_row(Text("You"), who)
+                yield Static(identity, id="overview-identity")
+                yield Static(Text(""), id="overview-figures")
+            with TabPane("2 Charts", id="overview-pane-charts"):
+                yield BookChartsPane(id="overview-charts")
 
     def on_mount(self) -> None:
         """Start reading the figures."""
@@ -197,6 +235,35 @@ class OverviewScreen(CctuiScreen):
         """Read the figures again (the loading indicator shows until they arrive)."""
         self.query_one("#overview-figures", Static).loading = True
         self._read_figures()
+        if self._charts_read:
+            self._read_charts()
+
+    def action_show_pane(self, name: str) -> None:
+        """Show the figures or the charts, and put the focus in them."""
+        self.query_one("#overview-tabs", TabbedContent).active = f"overview-pane-{name}"
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Read the charts the first time they are shown; put the focus in the pane."""
+        if event.pane.id == "overview-pane-charts":
+            if not self._charts_read:
+                self._charts_read = True
+                self._read_charts()
+            self.query_one("#chart-bands").focus()
+        else:
+            self.query_one("#overview-body").focus()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group=CHARTS_GROUP,
+        name="read the dashboard's charts",
+        exit_on_error=False,
+    )
+    def _read_charts(self) -> BookCharts:
+        """Read the charts' figures from the database (runs in a thread)."""
+        app = self.cctui
+        with app.db.session() as session:
+            return read_book_charts(session, as_of=app.today())
 
     @work(
         thread=True,
@@ -213,6 +280,13 @@ class OverviewScreen(CctuiScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show the figures when they arrive, or say they could not be read."""
+        if event.worker.group == CHARTS_GROUP:
+            charts = self.query_one(BookChartsPane)
+            if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, BookCharts):
+                charts.show(event.worker.result)
+            elif event.state is WorkerState.ERROR:
+                charts.failed()
+            return
         if event.worker.group != WORKER_GROUP:
             return
         figures = self.query_one("#overview-figures", Static)

@@ -7,6 +7,7 @@ import and one ``register`` call here.
 from __future__ import annotations
 
 from cctui.screens import ScreenEntry, register
+from cctui.screens.activity import ActivityScreen
 from cctui.screens.agency import AgencyScreen
 from cctui.screens.call_flow import CallFlowScreen
 from cctui.screens.customer import open_customer
@@ -35,6 +36,7 @@ register(
         "daily-check", "Daily check", "k", DailyCheckScreen.open, min_role=DailyCheckScreen.MIN_ROLE
     )
 )
+register(ScreenEntry("activity", "My activity", "y", ActivityScreen.open))
 register(
     ScreenEntry("settings", "Settings", "s", SettingsScreen.open, min_role=SettingsScreen.MIN_ROLE)
 )

@@ -1,5 +1,5 @@
 """Settings (admins): credit policies, dunning steps, action types, book settings, agencies,
-staff and roles, and the letterhead, one tab each.
+staff and roles, the letterhead and the SMTP server of statements by e-mail, one tab each.
 
 Every tab is a table of its rows; ``a`` adds, ``e`` or Enter edits, ``d`` deactivates or
 reactivates where the book allows it, ``p`` sets a supervisor's approval password. Forms
@@ -71,7 +71,7 @@ def _section_binding(number: int) -> Binding:
 
 
 class SettingsScreen(CctuiScreen):
-    """The admins' settings: seven sections on tabs, each a table with add, edit and toggle."""
+    """The admins' settings: eight sections on tabs, each a table with add, edit and toggle."""
 
     HELP_TITLE = "Settings"
     SCREEN_NAME = "settings"
@@ -129,7 +129,7 @@ class SettingsScreen(CctuiScreen):
             tooltip="Read every section from the database again.",
             id="settings.refresh",
         ),
-        *[_section_binding(number) for number in range(1, 8)],
+        *[_section_binding(number) for number in range(1, 9)],
     ]
 
     @classmethod

@@ -23,13 +23,20 @@ from cctui.domain.models.enums import (
     Role,
     RunStatus,
 )
-from cctui.domain.models.history import AgingSnapshot, AuditLog, DailyCheckRun, Setting
+from cctui.domain.models.history import (
+    AgingSnapshot,
+    AgingTotal,
+    AuditLog,
+    DailyCheckRun,
+    Setting,
+)
 from cctui.domain.models.invoice import Dispute, Invoice, Payment, PaymentAllocation
 from cctui.domain.models.letters import (
     DunningStep,
     Letter,
     LetterBatch,
     LetterInvoice,
+    LetterSend,
     LetterTemplate,
 )
 from cctui.domain.models.policy import CreditGroup, CreditPolicy
@@ -48,6 +55,7 @@ __all__ = [
     "ActionType",
     "AgencyHandover",
     "AgingSnapshot",
+    "AgingTotal",
     "ApprovalKind",
     "ApprovalRequest",
     "ApprovalStatus",
@@ -77,6 +85,7 @@ __all__ = [
     "LetterBatch",
     "LetterInvoice",
     "LetterKind",
+    "LetterSend",
     "LetterStatus",
     "LetterTemplate",
     "Note",

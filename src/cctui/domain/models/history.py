@@ -13,6 +13,8 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
+    Numeric,
     String,
     Text,
     text,
@@ -41,6 +43,26 @@ class AgingSnapshot(Base):
     credit_limit: Mapped[Decimal] = mapped_column(MONEY)
     bands: Mapped[list[Decimal]] = mapped_column(
         ARRAY(MONEY), doc="Open amount per aging band, in the order of the band setting."
+    )
+
+
+class AgingTotal(Base):
+    """The book's aged balance on one day in one currency: its aging snapshots added up.
+
+    Kept by a trigger on ``aging_snapshot`` (migration 0005), never written by the app; the
+    dashboard's charts read ninety of these instead of millions of snapshot rows.
+    """
+
+    __tablename__ = "aging_total"
+    __table_args__ = (CheckConstraint("customers > 0", name="customers_positive"),)
+
+    snapshot_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    customers: Mapped[int] = mapped_column(Integer)
+    balance: Mapped[Decimal] = mapped_column(Numeric)
+    overdue: Mapped[Decimal] = mapped_column(Numeric)
+    bands: Mapped[list[Decimal]] = mapped_column(
+        ARRAY(Numeric), doc="Open amount per aging band, in the order of the band setting."
     )
 
 

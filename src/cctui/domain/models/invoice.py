@@ -73,6 +73,12 @@ class Invoice(Base):
         ),
         Index("ix_invoice_open_due_on", "due_on", postgresql_where=text("open_amount > 0")),
         Index(
+            "ix_invoice_due_on_amounts",
+            "due_on",
+            postgresql_include=["currency", "amount"],
+            postgresql_where=text("kind = 'invoice'"),
+        ),
+        Index(
             "ix_invoice_collection",
             "collection_state",
             "collection_agency_id",
@@ -133,6 +139,12 @@ class Payment(Base):
             "(reversed_at IS NULL) OR (reversal_reason IS NOT NULL)", name="reversal_reason"
         ),
         Index("ix_payment_customer_id", "customer_id", "received_on"),
+        Index(
+            "ix_payment_received_on_amounts",
+            "received_on",
+            postgresql_include=["currency", "amount"],
+            postgresql_where=text("reversed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -96,6 +96,12 @@ class Letter(Base):
         Index("ix_letter_queued", "kind", "id", postgresql_where=text("status = 'queued'")),
         Index("ix_letter_customer_id", "customer_id"),
         Index("ix_letter_batch_id", "batch_id"),
+        Index(
+            "uq_letter_queued_statement",
+            "customer_id",
+            unique=True,
+            postgresql_where=text("kind = 'statement' AND status = 'queued'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -144,3 +150,25 @@ class LetterInvoice(Base):
     open_amount: Mapped[Decimal] = mapped_column(
         MONEY, doc="What was open on the invoice when the letter was queued."
     )
+
+
+class LetterSend(Base):
+    """One attempt to send a letter by e-mail: when, to whom, and how it went.
+
+    A failed attempt keeps its reason; a sent one the Message-ID the mail carried.
+    """
+
+    __tablename__ = "letter_send"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('sent', 'failed')", name="outcome"),
+        CheckConstraint("outcome <> 'failed' OR error IS NOT NULL", name="failed_has_error"),
+        Index("ix_letter_send_letter_id", "letter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"))
+    attempted_at: Mapped[datetime] = created_at_column()
+    outcome: Mapped[str] = mapped_column(String(6))
+    error: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str | None] = mapped_column(Text)

@@ -11,6 +11,7 @@ from cctui.widgets.settings.credit_sections import (
 )
 from cctui.widgets.settings.people_sections import AgenciesSection, StaffSection
 from cctui.widgets.settings.section import Row, Section
+from cctui.widgets.settings.smtp_section import SmtpSection
 
 
 def all_sections(actor: StaffIdentity) -> list[Section]:
@@ -23,6 +24,7 @@ def all_sections(actor: StaffIdentity) -> list[Section]:
         AgenciesSection(actor),
         StaffSection(actor),
         LetterheadSection(actor),
+        SmtpSection(actor),
     ]
 
 

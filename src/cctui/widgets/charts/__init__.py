@@ -1,0 +1,1 @@
+"""Charts drawn with textual-plotext, each with the same figures as a table a key away."""
