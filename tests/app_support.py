@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerState
 
 from cctui.app import AppContext, CctuiApp
 from cctui.domain.identity import StaffIdentity
@@ -46,8 +46,25 @@ def recording_app(db: Any, user: StaffIdentity, **context: Any) -> RecordingApp:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until the workers are done and their results are on screen."""
-    await pilot.app.workers.wait_for_complete()
+    """Wait until the workers are done and their results are on screen.
+
+    A read replaced by a newer one (an exclusive worker group, say a live update arriving
+    while the screen reloads) ends cancelled: that is not a failure, so it is waited past;
+    a worker that failed still raises.
+    """
+    for _ in range(20):
+        running = [
+            worker
+            for worker in pilot.app.workers
+            if worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+        if not running:
+            break
+        for worker in running:
+            if worker.state is WorkerState.RUNNING:
+                with contextlib.suppress(WorkerCancelled):
+                    await worker.wait()
+        await pilot.pause()
     await pilot.pause()
     await pilot.pause()
 

@@ -101,7 +101,7 @@ async def test_an_admin_opens_it_from_the_go_to_menu(db: Database, admin: StaffI
         text = screen_text(app)
         for tab in ("1 Policies", "2 Dunning", "3 Actions", "4 Book", "5 Agencies", "6 Staff"):
             assert tab in text
-        assert "7 Letterhead" in text
+        assert "7 Letters" in text
         assert screen.current_section().name == "policies"
 
 

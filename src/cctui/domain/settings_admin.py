@@ -8,18 +8,22 @@ through here instead, so a value the getters would refuse (``contacted_within_da
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cctui.domain import book_settings as bs
+from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
-from cctui.domain.errors import CctuiError, ValidationError
+from cctui.domain.errors import CctuiError, ConflictError, NotFound, ValidationError
 from cctui.domain.identity import StaffIdentity
+from cctui.domain.letter_placeholders import PLACEHOLDERS, unknown_placeholders
 from cctui.domain.models import LetterKind, LetterTemplate, Role
 
 MAX_AGING_DAY = 3650
@@ -239,3 +243,136 @@ def letter_template_choices(session: Session) -> list[LetterTemplateChoice]:
         )
         for template in templates
     ]
+
+
+TEMPLATE_CODE = re.compile(r"[a-z0-9_-]{1,40}")
+"""What a new letter template code may be: lower-case letters, digits, ``_`` and ``-``."""
+
+
+@dataclass(frozen=True)
+class LetterTemplateInfo:
+    """A letter template as the settings screen lists and edits it."""
+
+    id: int
+    code: str
+    kind: LetterKind
+    name: str
+    subject: str
+    body: str
+
+
+def _info(template: LetterTemplate) -> LetterTemplateInfo:
+    return LetterTemplateInfo(
+        id=template.id,
+        code=template.code,
+        kind=template.kind,
+        name=template.name,
+        subject=template.subject,
+        body=template.body,
+    )
+
+
+def _template_state(template: LetterTemplate) -> dict[str, Any]:
+    return {
+        "code": template.code,
+        "kind": template.kind,
+        "name": template.name,
+        "subject": template.subject,
+        "body": template.body,
+    }
+
+
+def letter_templates(session: Session) -> list[LetterTemplateInfo]:
+    """Every letter template, by kind then code, with its whole text."""
+    templates = session.scalars(
+        select(LetterTemplate).order_by(LetterTemplate.kind, LetterTemplate.code)
+    )
+    return [_info(template) for template in templates]
+
+
+def _checked_text(code: str, name: str, subject: str, body: str, kept_code: str | None) -> None:
+    """Refuse a bad code, a missing or long name or subject, an empty body, unknown names."""
+    if code != kept_code and not TEMPLATE_CODE.fullmatch(code):
+        raise ValidationError(
+            f"A template code is 1 to 40 lower-case letters, digits, _ or -, not {code[:50]!r}."
+        )
+    if not name or len(name) > 100:
+        raise ValidationError("A letter template needs a name of 1 to 100 characters.")
+    if not subject or len(subject) > 200:
+        raise ValidationError("A letter template needs a subject of 1 to 200 characters.")
+    if not body.strip():
+        raise ValidationError("A letter template needs a body.")
+    unknown = unknown_placeholders(subject)
+    unknown += [found for found in unknown_placeholders(body) if found not in unknown]
+    if unknown:
+        raise ValidationError(
+            f"Unknown placeholder{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)}; the known ones are {', '.join(PLACEHOLDERS)}."
+        )
+
+
+def save_letter_template(
+    session: Session,
+    actor: StaffIdentity,
+    *,
+    template_id: int | None,
+    code: str,
+    kind: LetterKind | str,
+    name: str,
+    subject: str,
+    body: str,
+) -> LetterTemplateInfo:
+    """Add a letter template (``template_id`` None) or change one (admins only).
+
+    Every placeholder in the subject and body must be one of
+    :data:`~cctui.domain.letter_placeholders.PLACEHOLDERS`; letters printed from now on use
+    the new text. A code another template has is refused. An existing template may keep a
+    code from before the code rule (such as ``R1``); a new or changed code must follow it.
+    """
+    require_role(actor, Role.ADMIN, "edit the letter templates")
+    template = None
+    if template_id is not None:
+        template = session.get(LetterTemplate, template_id, with_for_update=True)
+        if template is None:
+            raise NotFound(f"There is no letter template with id {template_id}.")
+    try:
+        wanted_kind = LetterKind(kind)
+    except ValueError:
+        known = ", ".join(item.value for item in LetterKind)
+        raise ValidationError(f"A letter template's kind is one of {known}.") from None
+    code = code.strip()
+    name = " ".join(name.split())
+    subject = " ".join(subject.split())
+    body = body.replace("\r\n", "\n").rstrip()
+    _checked_text(code, name, subject, body, None if template is None else template.code)
+    same_code = select(LetterTemplate.id).where(LetterTemplate.code == code)
+    if template is not None:
+        same_code = same_code.where(LetterTemplate.id != template.id)
+    if session.scalar(same_code) is not None:
+        raise ConflictError(f"There is already a letter template with the code {code}.")
+    before = None if template is None else _template_state(template)
+    if template is None:
+        template = LetterTemplate(
+            code=code, kind=wanted_kind, name=name, subject=subject, body=body
+        )
+        session.add(template)
+    else:
+        template.code, template.kind, template.name = code, wanted_kind, name
+        template.subject, template.body = subject, body
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise ConflictError(f"There is already a letter template with the code {code}.") from None
+    after = _template_state(template)
+    if before != after:
+        audit(
+            session,
+            actor,
+            action="add_letter_template" if before is None else "change_letter_template",
+            entity="letter_template",
+            entity_id=template.id,
+            before=before,
+            after=after,
+        )
+    return _info(template)

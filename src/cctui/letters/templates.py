@@ -15,39 +15,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cctui.domain.letter_placeholders import INVOICE_TABLE, PATTERN, PLACEHOLDERS, placeholder_name
 from cctui.domain.models import LetterKind
 
-INVOICE_TABLE = "invoice_table"
-"""The placeholder the renderer replaces with the invoices table."""
-
-PLACEHOLDERS = (
-    "customer_name",
-    "customer_address",
-    "account",
-    "contact_person",
-    "letter_date",
-    "payment_deadline",
-    INVOICE_TABLE,
-    "total_due",
-    "fee",
-    "step_name",
-    "controller",
-    "sender_name",
-    "company_name",
-    "company_address",
-    "company_phone",
-    "company_email",
-    "company_vat",
-    "company_bank",
-    "agency_name",
-    "agency_address",
-)
-"""Every name a template may use."""
-
-_PATTERN = re.compile(
-    r"\$(?P<dollar>\$)|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}"
-    r"|\$(?P<named>[A-Za-z_][A-Za-z0-9_]*)|\{(?P<brace>[A-Za-z_][A-Za-z0-9_]*)\}"
-)
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "INVOICE_TABLE",
+    "PLACEHOLDERS",
+    "DefaultTemplate",
+    "is_table_line",
+    "substitute",
+]
 
 
 def substitute(text: str, values: Mapping[str, str]) -> str:
@@ -56,11 +34,11 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         if match.group("dollar") is not None:
             return "$"
-        name = match.group("braced") or match.group("named") or match.group("brace")
-        value = values.get(name)
+        name = placeholder_name(match)
+        value = None if name is None else values.get(name)
         return match.group(0) if value is None else value
 
-    return _PATTERN.sub(replace, text)
+    return PATTERN.sub(replace, text)
 
 
 def is_table_line(line: str) -> bool:

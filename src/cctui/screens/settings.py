@@ -1,5 +1,6 @@
 """Settings (admins): credit policies, dunning steps, action types, book settings, agencies,
-staff and roles, the letterhead and the SMTP server of statements by e-mail, one tab each.
+staff and roles, the letterhead and letter templates, and the SMTP server of statements by
+e-mail, one tab each.
 
 Every tab is a table of its rows; ``a`` adds, ``e`` or Enter edits, ``d`` deactivates or
 reactivates where the book allows it, ``p`` sets a supervisor's approval password. Forms
@@ -38,6 +39,7 @@ SHOWN_ENTITIES = frozenset(
         "customer",
         "dunning_step",
         "action_type",
+        "letter_template",
         "setting",
         "collection_agency",
         "staff",
@@ -84,6 +86,10 @@ class SettingsScreen(CctuiScreen):
     }
     SettingsScreen TabPane {
         padding: 0;
+    }
+    /* Eight tabs must fit 80 columns: one space between labels instead of two. */
+    SettingsScreen Tab {
+        padding: 0 1 0 0;
     }
     SettingsScreen .settings-note {
         color: $text-muted;

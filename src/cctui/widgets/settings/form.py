@@ -2,7 +2,8 @@
 
 Each settings section describes its forms as a :class:`FormSpec`: the fields and the
 function that saves them. :class:`FormModal` shows the fields, runs that function in a
-thread worker when the user saves (Enter in a field, or Ctrl+S), and either closes with
+thread worker when the user saves (Enter in a one-line field, or Ctrl+S / F9 anywhere, even in
+a multi-line text where Enter starts a new line), and either closes with
 the service's sentence of what it did or keeps every typed value and shows the domain's
 refusal (a :class:`~cctui.domain.errors.CctuiError` sentence) under the fields.
 """
@@ -20,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from cctui.domain.errors import CctuiError, ValidationError
@@ -29,7 +30,7 @@ from cctui.widgets.safe_text import plain, safe_text
 if TYPE_CHECKING:
     from cctui.app import CctuiApp
 
-FieldKind = Literal["text", "password", "select", "check", "fixed"]
+FieldKind = Literal["text", "password", "select", "check", "fixed", "multiline"]
 
 FORM_GROUP = "settings-form"
 """The worker group of a form's save (one at a time)."""
@@ -39,7 +40,8 @@ FORM_GROUP = "settings-form"
 class Field:
     """One field of a form.
 
-    ``value`` is the starting text (``"text"``, ``"password"``, ``"fixed"``), the chosen
+    ``value`` is the starting text (``"text"``, ``"password"``, ``"fixed"``, ``"multiline"``
+    for a text of several lines edited in a text area), the chosen
     option's value (``"select"``; ``""`` for none) or ``"1"``/``""`` (``"check"``).
     """
 
@@ -123,6 +125,14 @@ class FormModal(ModalScreen[str | None]):
     FormModal .form-row Input, FormModal .form-row Select {
         width: 1fr;
     }
+    FormModal .form-row TextArea {
+        width: 1fr;
+        height: 8;
+    }
+    /* Room under a tall field for a refusal of several lines, all within 24 rows. */
+    FormModal #form-dialog.has-multiline #form-fields {
+        max-height: 12;
+    }
     FormModal .form-row Checkbox {
         width: 1fr;
     }
@@ -161,7 +171,7 @@ class FormModal(ModalScreen[str | None]):
         ),
     ]
 
-    AUTO_FOCUS = "Input, Select, Checkbox"
+    AUTO_FOCUS = "Input, Select, Checkbox, TextArea"
 
     def __init__(self, spec: FormSpec) -> None:
         super().__init__()
@@ -177,7 +187,8 @@ class FormModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         """The fields, one labelled row each, then the error line and the keys."""
-        with Vertical(id="form-dialog") as dialog:
+        tall = any(spec.kind == "multiline" for spec in self.spec.fields)
+        with Vertical(id="form-dialog", classes="has-multiline" if tall else "") as dialog:
             dialog.border_title = plain(self.spec.title)
             if self.spec.note:
                 yield Static(safe_text(self.spec.note), id="form-note")
@@ -187,10 +198,7 @@ class FormModal(ModalScreen[str | None]):
                         yield Label(safe_text(spec.label), classes="form-label")
                         yield self._widget(spec)
             yield Static("", id="form-error")
-            yield Static(
-                Text(f"Enter or Ctrl+S/F9: {self.spec.submit_label.lower()} · Esc: cancel"),
-                id="form-hint",
-            )
+            yield Static(self._hint(), id="form-hint")
 
     def _widget(self, spec: Field) -> Widget:
         widget_id = _field_id(spec.name)
@@ -208,6 +216,9 @@ class FormModal(ModalScreen[str | None]):
             return Checkbox(spec.placeholder or "yes", value=spec.value == "1", id=widget_id)
         if spec.kind == "fixed":
             return Static(safe_text(spec.value), id=widget_id, classes="form-fixed")
+        if spec.kind == "multiline":
+            # Plain text, no highlighting; Tab moves on to the next field.
+            return TextArea(spec.value, soft_wrap=True, tab_behavior="focus", id=widget_id)
         return Input(
             value=spec.value,
             placeholder=spec.placeholder,
@@ -222,6 +233,8 @@ class FormModal(ModalScreen[str | None]):
             widget = self.query_one(f"#{_field_id(spec.name)}")
             if isinstance(widget, Input | Checkbox):
                 result[spec.name] = widget.value
+            elif isinstance(widget, TextArea):
+                result[spec.name] = widget.text
             elif isinstance(widget, Select):
                 chosen = widget.value
                 result[spec.name] = chosen if isinstance(chosen, str) else ""
@@ -283,9 +296,14 @@ class FormModal(ModalScreen[str | None]):
 
     def _idle(self) -> None:
         self.saving = False
-        self.query_one("#form-hint", Static).update(
-            Text(f"Enter or Ctrl+S/F9: {self.spec.submit_label.lower()} · Esc: cancel")
-        )
+        self.query_one("#form-hint", Static).update(self._hint())
+
+    def _hint(self) -> Text:
+        """The keys of the form (in a multi-line text Enter starts a new line)."""
+        doing = self.spec.submit_label.lower()
+        if any(spec.kind == "multiline" for spec in self.spec.fields):
+            return Text(f"Ctrl+S/F9: {doing} · Enter in a text: new line · Esc: cancel")
+        return Text(f"Enter or Ctrl+S/F9: {doing} · Esc: cancel")
 
     def _show_error(self, sentence: str) -> None:
         self.error = plain(sentence)
