@@ -172,7 +172,7 @@ def read_batch(
         .order_by(Letter.id)
     ).all()
     lines: dict[int, list[LetterLine]] = defaultdict(list)
-    agencies: dict[int, CollectionAgency] = {}
+    agencies: dict[int, tuple[str, tuple[str, ...]]] = {}
     line_rows = session.execute(
         select(
             LetterInvoice.letter_id,
@@ -180,22 +180,26 @@ def read_batch(
             Invoice.issued_on,
             Invoice.due_on,
             LetterInvoice.open_amount,
-            CollectionAgency,
+            CollectionAgency.name,
+            CollectionAgency.address_line1,
+            CollectionAgency.postal_code,
+            CollectionAgency.city,
         )
         .join(Invoice, Invoice.id == LetterInvoice.invoice_id)
         .outerjoin(CollectionAgency, CollectionAgency.id == Invoice.collection_agency_id)
         .where(LetterInvoice.letter_id.in_(ids))
         .order_by(LetterInvoice.letter_id, Invoice.due_on, Invoice.number)
     )
-    for letter_id, number, issued_on, due_on, amount, line_agency in line_rows:
+    for letter_id, number, issued_on, due_on, amount, name, street, postal_code, city in line_rows:
         lines[letter_id].append(LetterLine(number, issued_on, due_on, amount))
-        if line_agency is not None:
-            agencies.setdefault(letter_id, line_agency)
+        if name is not None and letter_id not in agencies:
+            address = tuple(line for line in (street, _join(postal_code, city)) if line)
+            agencies[letter_id] = (name, address)
     letters = []
     for row in rows:
         kind = LetterKind(row.kind)
         default = DEFAULT_TEMPLATES[kind]
-        agency = agencies.get(row.id)
+        on_agency = agencies.get(row.id)
         letters.append(
             LetterData(
                 letter_id=row.id,
@@ -211,15 +215,8 @@ def read_batch(
                 step_name=row.step_name or "",
                 fee=row.fee,
                 controller=row.controller_name or sender,
-                agency_name=agency.name if agency is not None else "",
-                agency_address=tuple(
-                    line
-                    for line in (
-                        agency.address_line1 if agency else None,
-                        _join(agency.postal_code, agency.city) if agency else None,
-                    )
-                    if line
-                ),
+                agency_name=on_agency[0] if on_agency is not None else "",
+                agency_address=on_agency[1] if on_agency is not None else (),
                 lines=tuple(lines[row.id]),
             )
         )

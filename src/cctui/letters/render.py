@@ -234,11 +234,13 @@ class LetterPDF(FPDF):
         self.fallbacks: list[str] = []
         """Fallback font families added to this document so far (only those it needed)."""
         self.active_fallbacks: tuple[str, ...] = ()
-        self.fallback_used = False
+        self.font_stale = False
+        """A cell was set with fallback fonts on: fpdf2 may have left its font switched."""
         self.shaping_active = False
         self.missing: set[str] = set()
         """Characters of the text that no font on this machine has (they print blank)."""
         self.widths: dict[tuple[str, str, float, str], float] = {}
+        self.wrapped: dict[tuple[str, str, float, float, str], list[str]] = {}
         self.set_font(FONT, size=10)
 
     def _fallbacks_for(self, text: str) -> None:
@@ -274,7 +276,6 @@ class LetterPDF(FPDF):
         if wanted != self.active_fallbacks:
             self.set_fallback_fonts(list(wanted), exact_match=False)
             self.active_fallbacks = wanted
-            self.fallback_used = self.fallback_used or bool(wanted)
 
     def cell(
         self,
@@ -286,6 +287,8 @@ class LetterPDF(FPDF):
     ) -> bool:
         """fpdf2's ``cell``, with the fallback fonts on only when ``text`` needs them."""
         self._fallbacks_for(text)
+        if self.active_fallbacks:
+            self.font_stale = True
         return bool(super().cell(w, h, text, *args, **kwargs))
 
     def text_width(self, text: str) -> float:
@@ -416,13 +419,19 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
 
 
 def _paragraph(pdf: LetterPDF, text: str, width: float, height: float) -> None:
-    for line in wrap(text, width, pdf.text_width):
+    # Most paragraphs of a batch are the same in every letter: break each one once.
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, width, text)
+    lines = pdf.wrapped.get(key)
+    if lines is None:
+        lines = pdf.wrapped[key] = wrap(text, width, pdf.text_width)
+    for line in lines:
         pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def _force_font(pdf: LetterPDF, style: str, size: float) -> None:
     """Set the font even when fpdf2 believes it is already set (after a fallback font)."""
-    if pdf.fallback_used:
+    if pdf.font_stale:
+        pdf.font_stale = False
         pdf.set_font(FONT, style, size + 0.5)
     pdf.set_font(FONT, style, size)
 
