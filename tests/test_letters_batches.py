@@ -375,3 +375,17 @@ def test_country_code_becomes_the_country_name_in_capitals() -> None:
     assert country_line(" de ") == "GERMANY"
     assert country_line("Deutschland") == "Deutschland"
     assert country_line("") is None
+
+
+def test_a_reminder_for_a_customer_who_takes_email_is_printed(session, tmp_path: Path) -> None:
+    from cctui.domain.models import Delivery
+    from cctui.letters.batches import queued_by_delivery
+
+    actor, letters = _book(session, names=["Mail Ltd", "Email Ltd"])
+    letters[1].delivery = Delivery.EMAIL  # only statements are e-mailed: this one is printed
+    session.flush()
+    counts = queued_by_delivery(session)[LetterKind.REMINDER]
+    assert counts == {Delivery.MAIL: 2, Delivery.EMAIL: 0}
+    outcome = issue_batch(session, actor, LetterKind.REMINDER, out_dir=tmp_path)
+    assert outcome.letters == 2
+    assert set(_statuses(session)) == {LetterStatus.PRINTED}

@@ -9,7 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cctui.domain.errors import ValidationError
-from cctui.domain.models import Letter, LetterBatch, LetterKind, LetterStatus, Staff
+from cctui.domain.models import Delivery, Letter, LetterBatch, LetterKind, LetterStatus, Staff
+
+EMAILED_KINDS = frozenset({LetterKind.STATEMENT})
+"""The kinds ``cctui letters email`` sends to customers who take e-mail. Letters of the other
+kinds are printed whatever the customer's delivery, so that none waits for a sender that
+does not exist."""
+
+
+def printed_delivery(kind: LetterKind, delivery: Delivery) -> Delivery:
+    """How a queued letter of ``kind`` for a customer with ``delivery`` actually goes out."""
+    return delivery if kind in EMAILED_KINDS else Delivery.MAIL
+
 
 MAX_BATCHES = 500
 """The most batches one call lists."""

@@ -29,6 +29,7 @@ from cctui.domain.audit import audit
 from cctui.domain.authz import require_role
 from cctui.domain.errors import CctuiError, NotFound
 from cctui.domain.identity import StaffIdentity
+from cctui.domain.letter_batches import EMAILED_KINDS, printed_delivery
 from cctui.domain.models import (
     Delivery,
     Invoice,
@@ -94,27 +95,24 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 def _queued(kind: LetterKind) -> Select[int]:
-    return (
-        select(Letter.id)
-        .where(
-            Letter.status == LetterStatus.QUEUED,
-            Letter.kind == kind,
-            Letter.delivery == Delivery.MAIL,
-        )
-        .order_by(Letter.id)
-    )
+    statement = select(Letter.id).where(Letter.status == LetterStatus.QUEUED, Letter.kind == kind)
+    if kind in EMAILED_KINDS:
+        statement = statement.where(Letter.delivery == Delivery.MAIL)
+    return statement.order_by(Letter.id)
 
 
 def queued_by_delivery(session: Session) -> dict[LetterKind, dict[Delivery, int]]:
-    """Queued letters per kind and delivery: only those by mail are printed in batches."""
+    """Queued letters per kind and how they go out: by mail (printed in batches) or by
+    e-mail (statements to customers who take e-mail)."""
     counts = {kind: dict.fromkeys(Delivery, 0) for kind in LetterKind}
     rows = session.execute(
         select(Letter.kind, Letter.delivery, func.count())
         .where(Letter.status == LetterStatus.QUEUED)
         .group_by(Letter.kind, Letter.delivery)
     )
-    for kind, delivery, count in rows:
-        counts[LetterKind(kind)][Delivery(delivery)] = int(count)
+    for kind_value, delivery, count in rows:
+        kind = LetterKind(kind_value)
+        counts[kind][printed_delivery(kind, Delivery(delivery))] += int(count)
     return counts
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from cctui.domain.errors import ValidationError
+from cctui.domain.letter_batches import printed_delivery
 from cctui.domain.models import (
     Customer,
     Delivery,
@@ -101,7 +102,7 @@ def queued_letters(
             account=row.account,
             name=row.name,
             currency=row.currency,
-            delivery=Delivery(row.delivery),
+            delivery=printed_delivery(LetterKind(row.kind), Delivery(row.delivery)),
             dunning_step_id=row.dunning_step_id,
             step_no=row.step_no,
             step_name=row.step_name,
