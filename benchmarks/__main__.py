@@ -5,7 +5,10 @@ Results go to benchmarks/results.json and the table in BENCHMARKS.md.
 Measured on one demo book: its load (:mod:`benchmarks.demo_load`), then the daily check, its
 second run of the day and the recalculation of every figure on copies of the loaded book
 (:mod:`benchmarks.daily_check`), and the debtor queue's pages and search on the loaded book
-(:mod:`benchmarks.queue`).
+(:mod:`benchmarks.queue`); then opening a customer, Page Down in the queue screen, app start,
+a change heard live, and memory with the queue open (:mod:`benchmarks.customer`,
+:mod:`benchmarks.queue_keys`, :mod:`benchmarks.app_start`, :mod:`benchmarks.live`,
+:mod:`benchmarks.memory`).
 
 ``--quick`` uses a small book and finishes in well under a minute (CI runs it so the scripts
 keep working; CI does not judge its timings). ``--full`` uses 100,000 customers and about
@@ -16,13 +19,18 @@ from __future__ import annotations
 
 import argparse
 
+from benchmarks.app_start import measure_app_start
+from benchmarks.customer import measure_customer
 from benchmarks.daily_check import measure_daily_check
 from benchmarks.dashboard import measure_dashboard
 from benchmarks.demo_load import LOADED_DATABASE, measure_demo_load
-from benchmarks.harness import format_ms, scratch_server, write_results
+from benchmarks.harness import scratch_server, write_results
 from benchmarks.importing import measure_import
 from benchmarks.letters import measure_letters
+from benchmarks.live import measure_live
+from benchmarks.memory import measure_memory
 from benchmarks.queue import measure_queue
+from benchmarks.queue_keys import measure_queue_keys
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,10 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         results += measure_dashboard(server, LOADED_DATABASE, runs)
         results += measure_import(server, LOADED_DATABASE, runs)
         results += measure_letters(server, LOADED_DATABASE, runs)
+        results += measure_customer(server, LOADED_DATABASE, runs)
+        results += measure_queue_keys(server, LOADED_DATABASE, runs)
+        results += measure_app_start(server, LOADED_DATABASE, runs)
+        results += measure_live(server, LOADED_DATABASE, runs)
+        results += measure_memory(server, LOADED_DATABASE, runs)
         label = server.label
     for result in results:
         ratio = "" if result.ratio is None else f"  ({result.ratio:.2f}x {result.baseline_name})"
-        print(f"{result.name}: {format_ms(result.median_ms)}{ratio}  budget {result.budget}")
+        print(f"{result.name}: {result.show(result.median_ms)}{ratio}  budget {result.budget}")
     if not args.no_write:
         write_results(
             results, data_size=f"{customers:,} customers (cctui demo, seed 42)", server=label

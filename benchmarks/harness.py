@@ -38,6 +38,14 @@ class Result:
     baseline_median_ms: float | None
     budget: str
     runs: int
+    unit: str = "ms"
+    """What ``median_ms`` and ``baseline_median_ms`` count: milliseconds, or ``MiB``."""
+
+    def show(self, value: float | None) -> str:
+        """A median of this measurement for people, in its unit."""
+        if value is None:
+            return "—"
+        return format_ms(value) if self.unit == "ms" else f"{value:,.0f} {self.unit}"
 
     @property
     def ratio(self) -> float | None:
@@ -177,12 +185,10 @@ def write_results(results: list[Result], *, data_size: str, server: str) -> None
     ]
     for result in results:
         baseline = result.baseline_name or "—"
-        baseline_ms = (
-            "—" if result.baseline_median_ms is None else format_ms(result.baseline_median_ms)
-        )
+        baseline_ms = result.show(result.baseline_median_ms)
         ratio = "—" if result.ratio is None else f"{result.ratio:.2f}x"
         lines.append(
-            f"| {result.name} | {format_ms(result.median_ms)} | {baseline} | {baseline_ms} "
+            f"| {result.name} | {result.show(result.median_ms)} | {baseline} | {baseline_ms} "
             f"| {ratio} | {result.budget} |"
         )
     BENCHMARKS_MD.write_text("\n".join(lines) + "\n")
