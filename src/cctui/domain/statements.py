@@ -38,6 +38,7 @@ from cctui.domain.models import (
     LetterTemplate,
     Role,
 )
+from cctui.domain.wording import plural
 
 DEFAULT_TEMPLATES_SETTING = "default_templates"
 """Book setting naming the template code of each kind (``{"statement": "statement"}``)."""
@@ -56,10 +57,6 @@ class StatementsQueued:
     letter_ids: tuple[int, ...]
     """The letters queued (all of them for one customer; empty after a bulk run)."""
     message: str
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def statement_delivery(customer: Customer) -> Delivery:
@@ -175,7 +172,7 @@ def queue_statement(
         letter_ids=(letter_id,),
         message=(
             f"Statement for {customer.account} queued {how}: "
-            f"{_plural(len(invoices), 'open invoice')}."
+            f"{plural(len(invoices), 'open invoice')}."
         ),
     )
 
@@ -263,7 +260,7 @@ def queue_statements(
         )
     else:
         message = (
-            f"{_plural(queued, 'statement')} queued for customers{whose}: "
+            f"{plural(queued, 'statement')} queued for customers{whose}: "
             f"{by_email:,} by e-mail, {queued - by_email:,} by mail."
         )
     return StatementsQueued(

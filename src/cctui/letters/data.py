@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -105,6 +106,7 @@ def _join(*parts: str | None) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
+@lru_cache(maxsize=512)
 def country_line(country: str | None) -> str | None:
     """The country as the last line of a postal address: an ISO 3166 code becomes its
     English name in capitals (as the Universal Postal Union asks); other text stays as is."""

@@ -43,8 +43,9 @@ from cctui.domain.models import (
     Role,
 )
 from cctui.domain.smtp_settings import PASSWORD_ENV, SmtpSettings, smtp_password, smtp_settings
+from cctui.domain.wording import plural
 from cctui.letters.data import read_batch
-from cctui.letters.email_message import build_message, clean
+from cctui.letters.email_message import build_message, one_line, sentence
 from cctui.letters.render import render_batch
 from cctui.letters.smtp import classify, connect
 
@@ -89,10 +90,6 @@ class _Locked:
     email: str
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def _units(sessions: Sessions) -> Callable[[], AbstractContextManager[Session]]:
     opener = getattr(sessions, "session", None)
     if callable(opener):
@@ -100,16 +97,6 @@ def _units(sessions: Sessions) -> Callable[[], AbstractContextManager[Session]]:
     if callable(sessions):
         return sessions
     raise TypeError("send_statements needs the database or a factory of sessions.")
-
-
-def _one_line(value: object) -> str:
-    """Error texts as one line of plain text."""
-    return clean(value)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _queued_email_ids(session: Session) -> list[int]:
@@ -231,7 +218,7 @@ def _check_ready(settings: SmtpSettings, password: str | None) -> None:
 def _summary(
     sent: int, failed: int, to_mail: int, remaining: int, stop: str | None, cancelled: bool
 ) -> str:
-    parts = [f"{_plural(sent, 'statement')} sent by e-mail"]
+    parts = [f"{plural(sent, 'statement')} sent by e-mail"]
     if failed:
         parts.append(f"{failed:,} failed")
     if to_mail:
@@ -306,9 +293,9 @@ def send_statements(
                             session,
                             actor,
                             letter,
-                            error=_sentence(
-                                f"The address {_one_line(letter.email)} cannot be used: "
-                                f"{_one_line(bad)}"
+                            error=sentence(
+                                f"The address {one_line(letter.email)} cannot be used: "
+                                f"{one_line(bad)}"
                             ),
                             message_id=None,
                         )

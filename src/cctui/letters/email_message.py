@@ -16,12 +16,18 @@ from cctui.letters.templates import substitute
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def clean(value: object) -> str:
+def one_line(value: object) -> str:
     """``value`` as one line of text: control characters (line breaks too) become spaces,
     runs of blanks one space. Headers can then never be split or injected."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     return " ".join(_CONTROLS.sub(" ", str(value)).split())
+
+
+def sentence(text: str) -> str:
+    """``text`` ending with a full stop (unless it ends with one, or ! or ?)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def attachment_name(account: str, day: date) -> str:
@@ -43,15 +49,15 @@ def build_message(
     letter = batch.letters[0]
     values = dict(next(iter(letter_texts(batch)))[1])
     head = batch.letterhead
-    company = clean(head.company_name)
+    company = one_line(head.company_name)
     message = EmailMessage()
     message["From"] = Address(display_name=company, addr_spec=sender)
-    message["To"] = Address(display_name=clean(letter.name), addr_spec=recipient)
-    message["Subject"] = clean(substitute(letter.subject, values))
+    message["To"] = Address(display_name=one_line(letter.name), addr_spec=recipient)
+    message["Subject"] = one_line(substitute(letter.subject, values))
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     greeting = (
-        f"Dear {clean(letter.contact_person)},"
+        f"Dear {one_line(letter.contact_person)},"
         if letter.contact_person.strip()
         else "Dear Sir or Madam,"
     )
@@ -59,15 +65,15 @@ def build_message(
         line
         for line in (
             company,
-            *(clean(line) for line in head.address_lines),
-            " · ".join(part for part in (clean(head.phone), clean(head.email)) if part),
+            *(one_line(line) for line in head.address_lines),
+            " · ".join(part for part in (one_line(head.phone), one_line(head.email)) if part),
         )
         if line
     ]
     body = [
         greeting,
         "",
-        f"Please find attached the statement of your account {clean(letter.account)} as at "
+        f"Please find attached the statement of your account {one_line(letter.account)} as at "
         f"{values['letter_date']}, showing {values['total_due']} open.",
         "",
         "Please check it against your records and let us know of any difference.",

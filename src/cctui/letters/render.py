@@ -11,9 +11,8 @@ Amounts and dates are formatted with Babel in the customer's locale and currency
 set in Noto Sans (the ``fontpkg-noto-sans`` dependency); Noto Sans Arabic, Devanagari and Thai
 (also dependencies), DejaVu Sans (Debian's ``fonts-dejavu-core``) and any installed CJK font
 are fallbacks for what it lacks. Text in right-to-left and Indic scripts is shaped with
-HarfBuzz (``uharfbuzz``); without it such text is laid out in logical order with unjoined
-letter forms. No package on the index carries a CJK font: CJK text needs a system font
-(Debian's ``fonts-noto-cjk``), else its characters are left out.
+HarfBuzz (``uharfbuzz``, a dependency). No package on the index carries a CJK font: CJK text
+needs a system font (Debian's ``fonts-noto-cjk``), else its characters are left out.
 
 Fallback fonts and shaping make fpdf2 look at every character of every cell, three times
 the cost of a plain cell, so :class:`LetterPDF` turns them on only for the cells that need
@@ -73,18 +72,6 @@ _COMPLEX_SCRIPT = re.compile(
     r"\u2066-\u2069\ufb1d-\ufdff\ufe70-\ufeff]"
 )
 """Right-to-left and Indic/South-East Asian scripts, and bidi marks: text that needs shaping."""
-
-
-def _shaping_available() -> bool:
-    try:
-        import uharfbuzz  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-SHAPING_AVAILABLE = _shaping_available()
-"""Whether fpdf2 can shape text (the ``uharfbuzz`` dependency is installed)."""
 
 
 def clean(text: str) -> str:
@@ -254,7 +241,7 @@ class LetterPDF(FPDF):
         """
         if text.isascii() and not self.active_fallbacks and not self.shaping_active:
             return  # Noto Sans has every ASCII character: nothing to switch
-        shape = SHAPING_AVAILABLE and _COMPLEX_SCRIPT.search(text) is not None
+        shape = _COMPLEX_SCRIPT.search(text) is not None
         if shape != self.shaping_active:
             self.set_text_shaping(shape)
             self.shaping_active = shape
@@ -428,12 +415,20 @@ def _paragraph(pdf: LetterPDF, text: str, width: float, height: float) -> None:
         pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
 
 
+def _write_font(pdf: LetterPDF, style: str, size: float) -> None:
+    """Set the font and write it into the page even when fpdf2 believes it is already set
+    there (it is not after a cell in a fallback font, nor back on an earlier page)."""
+    pdf.set_font(FONT, style, size + 0.5)
+    pdf.set_font(FONT, style, size)
+
+
 def _force_font(pdf: LetterPDF, style: str, size: float) -> None:
-    """Set the font even when fpdf2 believes it is already set (after a fallback font)."""
+    """Set the font, writing it again if the last cell was set in a fallback font."""
     if pdf.font_stale:
         pdf.font_stale = False
-        pdf.set_font(FONT, style, size + 0.5)
-    pdf.set_font(FONT, style, size)
+        _write_font(pdf, style, size)
+    else:
+        pdf.set_font(FONT, style, size)
 
 
 def _letterhead(pdf: LetterPDF) -> None:
@@ -557,10 +552,7 @@ def _page_numbers(pdf: LetterPDF, span: _Span) -> None:
     total = span.last - span.first + 1
     for number, page in enumerate(range(span.first, span.last + 1), start=1):
         pdf.page = page
-        # Back on an earlier page, fpdf2 still believes the font it set last on another
-        # page is in force there: change the size twice so the font is written on this one.
-        pdf.set_font(FONT, size=7.5)
-        pdf.set_font(FONT, size=7)
+        _write_font(pdf, "", 7)
         pdf.set_text_color(90)
         pdf.set_xy(pdf.w - RIGHT - 25, pdf.h - FOOTER_HEIGHT + 2)
         pdf.cell(25, 3.5, f"Page {number} / {total}", align="R")

@@ -10,7 +10,7 @@ import ssl
 from dataclasses import dataclass
 
 from cctui.domain.smtp_settings import SmtpSettings
-from cctui.letters.email_message import clean
+from cctui.letters.email_message import one_line, sentence
 
 SMTP_TIMEOUT = 30
 """Seconds the SMTP connection waits for the server before the run gives up."""
@@ -30,18 +30,8 @@ class Failure:
     """The server (not this message) failed: the run stops."""
 
 
-def _one_line(value: object) -> str:
-    """Server replies and error texts as one line of plain text."""
-    return clean(value)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else f"{text}."
-
-
 def _reply(code: int, message: object) -> str:
-    return f"{code} {_one_line(message)}".strip()
+    return f"{code} {one_line(message)}".strip()
 
 
 def classify(error: BaseException, settings: SmtpSettings) -> Failure:
@@ -52,18 +42,18 @@ def classify(error: BaseException, settings: SmtpSettings) -> Failure:
             f"{address} ({_reply(code, message)})"
             for address, (code, message) in error.recipients.items()
         )
-        return Failure(_sentence(f"The mail server refused the recipient {refused}"), False)
+        return Failure(sentence(f"The mail server refused the recipient {refused}"), False)
     if isinstance(error, smtplib.SMTPSenderRefused):
         return Failure(
-            _sentence(
-                f"The mail server refused the sender address {_one_line(error.sender)} "
+            sentence(
+                f"The mail server refused the sender address {one_line(error.sender)} "
                 f"({_reply(error.smtp_code, error.smtp_error)})"
             ),
             True,
         )
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return Failure(
-            _sentence(
+            sentence(
                 f"The mail server {where} refused the login of {settings.user} "
                 f"({_reply(error.smtp_code, error.smtp_error)})"
             ),
@@ -71,46 +61,44 @@ def classify(error: BaseException, settings: SmtpSettings) -> Failure:
         )
     if isinstance(error, LoginFailed):
         return Failure(
-            _sentence(f"The mail server {where} failed the login of {settings.user}: {error}"),
+            sentence(f"The mail server {where} failed the login of {settings.user}: {error}"),
             True,
         )
     if isinstance(error, smtplib.SMTPDataError):
         return Failure(
-            _sentence(
+            sentence(
                 f"The mail server refused the message ({_reply(error.smtp_code, error.smtp_error)})"
             ),
             error.smtp_code == 421,
         )
     if isinstance(error, smtplib.SMTPNotSupportedError):
         return Failure(
-            _sentence(
-                f"The mail server {where} does not support what is needed: {_one_line(error)}"
-            ),
+            sentence(f"The mail server {where} does not support what is needed: {one_line(error)}"),
             False,
         )
     if isinstance(error, smtplib.SMTPServerDisconnected):
-        return Failure(_sentence(f"The mail server {where} closed the connection"), True)
+        return Failure(sentence(f"The mail server {where} closed the connection"), True)
     if isinstance(error, smtplib.SMTPResponseException):
         return Failure(
-            _sentence(
+            sentence(
                 f"The mail server {where} answered {_reply(error.smtp_code, error.smtp_error)}"
             ),
             True,
         )
     if isinstance(error, TimeoutError | socket.timeout):
         return Failure(
-            _sentence(f"The mail server {where} did not answer within {SMTP_TIMEOUT} seconds"), True
+            sentence(f"The mail server {where} did not answer within {SMTP_TIMEOUT} seconds"), True
         )
     if isinstance(error, ssl.SSLError):
-        return Failure(_sentence(f"The TLS connection to {where} failed: {_one_line(error)}"), True)
+        return Failure(sentence(f"The TLS connection to {where} failed: {one_line(error)}"), True)
     if isinstance(error, socket.gaierror):
         return Failure(
-            _sentence(f"The mail server {settings.host} is not known ({error.strerror})"), True
+            sentence(f"The mail server {settings.host} is not known ({error.strerror})"), True
         )
     if isinstance(error, OSError):
-        why = error.strerror or _one_line(error) or type(error).__name__
-        return Failure(_sentence(f"Could not reach the mail server {where} ({why.lower()})"), True)
-    return Failure(_sentence(f"Sending failed: {_one_line(error) or type(error).__name__}"), True)
+        why = error.strerror or one_line(error) or type(error).__name__
+        return Failure(sentence(f"Could not reach the mail server {where} ({why.lower()})"), True)
+    return Failure(sentence(f"Sending failed: {one_line(error) or type(error).__name__}"), True)
 
 
 def connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
@@ -141,7 +129,7 @@ def connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
             except smtplib.SMTPAuthenticationError:
                 raise
             except (smtplib.SMTPException, OSError) as error:
-                raise LoginFailed(_one_line(error) or type(error).__name__) from error
+                raise LoginFailed(one_line(error) or type(error).__name__) from error
     except BaseException:
         smtp.close()
         raise
