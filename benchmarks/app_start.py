@@ -1,90 +1,158 @@
-"""App start to the first screen drawn (pilot), against a bare Textual app in the same run.
+"""App start: from running ``cctui app`` to its first screen on an 80x24 terminal.
 
-Both sides run headless at 80x24 in this process, modules already imported (a first,
-untimed start of each warms them), alternately:
+Both sides are started the way a user starts them, as a new process on a pseudo-terminal
+of 80x24 (a real terminal driver, nothing headless), timed from just before the process is
+started to the moment the terminal receives the first frame of the first screen:
 
-- *cctui*: from building :class:`cctui.app.CctuiApp` on the loaded demo book (no daily check
-  at start, no change listener) and entering ``App.run_test`` until the dashboard's reads
-  have finished and the screen has been drawn with their figures;
-- *bare*: the same for a Textual ``App`` composing one ``Static``.
+- *cctui*: ``python -m cctui --database-url URL --user LOGIN app`` on a copy of the loaded
+  demo book: the interpreter's start, the imports, the connection and schema check, the
+  user's lookup and the dashboard's first frame (its figures still being read). The frame
+  is known by the footer's command-palette key, which only a composed screen shows;
+- *bare*: a Textual app composing one ``Static`` (:mod:`benchmarks.bare_app`) in the same
+  Python, known by its text.
 
-The interpreter's own start and imports are not in either figure. Budget: ≤ 2x the bare
-app and ≤ 1.0 s.
+Budget: ≤ 2x the bare app and ≤ 1.0 s. The same starts also time the dashboard open: until
+the terminal has received the last frame before it goes quiet, that is with every figure
+read and drawn (budget ≤ 500 ms after the first frame is not set by the issue; the row
+shows the whole time, budget ≤ 1.0 s as for the start). The first start of a day runs the
+daily check; an untimed start runs it first, so the timed starts are the day's later ones.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import fcntl
+import os
+import pty
+import select
+import signal
 import statistics
+import struct
+import subprocess
+import sys
+import termios
 import time
 
-from sqlalchemy import create_engine
-from textual.app import App, ComposeResult
-from textual.widgets import Static
-
 from benchmarks.daily_check import _admin
-from benchmarks.demo_load import TODAY
-from benchmarks.harness import Result, ScratchServer
-from cctui.db.engine import Database
-from cctui.domain.identity import StaffIdentity
+from benchmarks.harness import ROOT, Result, ScratchServer
 
 BUDGET = "≤ 2x, ≤ 1.0 s"
+SHOWN_BUDGET = "≤ 1.0 s"
 MIN_REPEATS = 5
+START_DATABASE = "bench_start"
+CCTUI_MARKER = b"Commands"
+"""The footer's last key, the command palette's: on the terminal once a screen is drawn."""
+BARE_MARKER = b"Hello"
+QUIET_SECONDS = 1.0
+"""Nothing written for this long after the first frame: the screen is complete."""
+TIMEOUT_SECONDS = 60.0
 
 
-class BareApp(App[None]):
-    """A Textual app showing one line."""
-
-    def compose(self) -> ComposeResult:
-        """One Static."""
-        yield Static("Hello")
-
-
-async def _bare_start() -> float:
+def _timed_start(argv: list[str], marker: bytes) -> tuple[float, float]:
+    """Seconds from starting ``argv`` on an 80x24 pseudo-terminal until ``marker`` was
+    written to it, and until the last write before it went quiet."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CCTUI_")}
+    env.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
+    env.pop("NO_COLOR", None)
+    # As on an installed cctui, modules load from cached bytecode (the untimed first start
+    # writes it) rather than being compiled from source on every start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
-    app = BareApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        return time.perf_counter() - started
-
-
-async def _cctui_start(database: Database, actor: StaffIdentity) -> float:
-    from cctui.app import AppContext, CctuiApp
-
-    started = time.perf_counter()
-    app = CctuiApp(
-        AppContext(
-            db=database, user=actor, today=lambda: TODAY, daily_check_at_start=False, listen=None
-        )
+    process = subprocess.Popen(
+        argv,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
     )
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        return time.perf_counter() - started
+    os.close(follower)
+    seen = b""
+    first: float | None = None
+    last = started
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], QUIET_SECONDS)
+            now = time.perf_counter()
+            if not ready:
+                if first is not None:
+                    break
+                if now - started > TIMEOUT_SECONDS:
+                    raise TimeoutError(f"{argv[2:]} drew nothing: {seen[-300:]!r}")
+                continue
+            try:
+                chunk = os.read(leader, 1 << 16)
+            except OSError:  # the process ended: the terminal is gone
+                chunk = b""
+            if not chunk:
+                raise RuntimeError(f"{argv[2:]} ended before drawing: {seen[-500:]!r}")
+            last = now
+            if first is None:
+                seen += chunk
+                if marker in seen:
+                    first = now
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        os.close(leader)
+    return first - started, last - started
 
 
 def measure_app_start(server: ScratchServer, database: str, runs: int) -> list[Result]:
-    """Time starting the app on the loaded book ``database`` and a bare Textual app."""
-    book = Database(create_engine(server.url_for(database)), label=database)
-    repeats = max(MIN_REPEATS, runs * 2)
-    cctui: list[float] = []
-    bare: list[float] = []
+    """Time starting the app on a copy of the loaded book ``database``, and a bare app."""
+    book = server.copy_database(database, START_DATABASE)
     try:
-        actor = _admin(book)
-        asyncio.run(_cctui_start(book, actor))
-        asyncio.run(_bare_start())
-        for _ in range(repeats):
-            cctui.append(asyncio.run(_cctui_start(book, actor)))
-            bare.append(asyncio.run(_bare_start()))
+        login = _admin(book).login
     finally:
         book.dispose()
+    cctui = [
+        sys.executable,
+        "-m",
+        "cctui",
+        "--database-url",
+        server.url_for(START_DATABASE),
+        "--user",
+        login,
+        "app",
+    ]
+    bare = [sys.executable, "-m", "benchmarks.bare_app"]
+    repeats = max(MIN_REPEATS, runs * 2)
+    first: list[float] = []
+    shown: list[float] = []
+    bare_first: list[float] = []
+    try:
+        _timed_start(cctui, CCTUI_MARKER)  # the day's first start: the daily check runs
+        _timed_start(bare, BARE_MARKER)
+        for _ in range(repeats):
+            drawn, complete = _timed_start(cctui, CCTUI_MARKER)
+            first.append(drawn)
+            shown.append(complete)
+            bare_first.append(_timed_start(bare, BARE_MARKER)[0])
+    finally:
+        server.drop_database(START_DATABASE)
     return [
         Result(
-            name="app start to the dashboard drawn at 80x24 (pilot)",
-            median_ms=statistics.median(cctui) * 1000,
-            baseline_name="a bare Textual app with one Static",
-            baseline_median_ms=statistics.median(bare) * 1000,
+            name="app start to the first screen on an 80x24 terminal (cctui app)",
+            median_ms=statistics.median(first) * 1000,
+            baseline_name="a bare Textual app with one Static, started the same way",
+            baseline_median_ms=statistics.median(bare_first) * 1000,
             budget=BUDGET,
             runs=repeats,
-        )
+        ),
+        Result(
+            name="app start to the dashboard's figures on the terminal",
+            median_ms=statistics.median(shown) * 1000,
+            baseline_name=None,
+            baseline_median_ms=None,
+            budget=SHOWN_BUDGET,
+            runs=repeats,
+        ),
     ]

@@ -21,6 +21,10 @@ TODAY = date(2026, 11, 23)
 """The day every app test pretends it is."""
 SIZE = (80, 24)
 """The thin terminal every screen must work on."""
+STABLE_PAUSES = 3
+"""Pauses the screen must stay the same for before :func:`settle` calls it painted."""
+MAX_PAUSES = 40
+"""At most this many pauses are waited: a clock or spinner on screen never settles."""
 
 
 def make_app(db: Any, user: StaffIdentity, **context: Any) -> CctuiApp:
@@ -65,8 +69,25 @@ async def settle(pilot: Pilot[Any]) -> None:
                 with contextlib.suppress(WorkerCancelled):
                     await worker.wait()
         await pilot.pause()
-    await pilot.pause()
-    await pilot.pause()
+    await _until_painted(pilot)
+
+
+async def _until_painted(pilot: Pilot[Any]) -> None:
+    """Pause until the screen has shown the same text for :data:`STABLE_PAUSES` pauses.
+
+    What a worker's result triggers (a focus moved, the footer recomposed for the new
+    focus's keys, a table's rows laid out) is drawn a few refreshes after the worker ends,
+    and how many depends on the machine's load: a fixed number of pauses is sometimes short.
+    """
+    shown = screen_text(pilot.app)
+    unchanged = 0
+    for _ in range(MAX_PAUSES):
+        await pilot.pause()
+        now = screen_text(pilot.app)
+        unchanged = unchanged + 1 if now == shown else 0
+        if unchanged >= STABLE_PAUSES:
+            return
+        shown = now
 
 
 async def drain(pilot: Pilot[Any]) -> None:

@@ -240,6 +240,24 @@ def test_db_verbs_do_not_import_textual(cli_env: dict[str, str | None]) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_the_app_starts_without_the_other_screens_or_the_pdf_renderer() -> None:
+    """What ``cctui app`` imports before its first frame is what every start pays for."""
+    code = (
+        "import sys\n"
+        "from cctui.cli import load_command\n"
+        "load_command('app')\n"
+        "import cctui.app\n"
+        "late = ['fpdf', 'fontTools', 'alembic', 'cctui.screens.letters', 'cctui.screens.queue',\n"
+        "        'cctui.screens.customer', 'cctui.cli.export_cmd', 'cctui.cli.reports']\n"
+        "loaded = [name for name in late if name in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_db_stop_refuses_while_a_session_uses_it(embedded_cli_env: dict[str, str | None]) -> None:
     from pathlib import Path
 

@@ -64,6 +64,8 @@ async def test_every_screen_shows_hostile_text_literally(
         await drain(pilot)
         assert app.return_code is None, "a name acted on the app"
         assert getattr(app.screen, "SCREEN_NAME", None) == name
+        # The registry names each screen's least role without importing the screen.
+        assert getattr(app.screen, "MIN_ROLE", Role.AGENT) == SCREENS[name].min_role
         text = screen_text(app)
         assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
         errors = [note for note in app.notes if note.get("severity") == "error"]

@@ -18,6 +18,7 @@ import cctui.domain.models  # (registers every table)
 from cctui.config import DatabaseTarget
 from cctui.db.engine import Database
 from cctui.db.migrate import (
+    SCHEMA_HEAD,
     SchemaBehind,
     current_revision,
     downgrade,
@@ -38,6 +39,11 @@ def _server_database(url: str) -> Database:
 def test_migrations_live_in_the_repository() -> None:
     assert migrations_dir() == REPO / "migrations"
     assert head_revision()
+
+
+def test_schema_head_names_the_newest_migration() -> None:
+    # ensure_schema trusts SCHEMA_HEAD to skip Alembic on a current database.
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_upgrade_downgrade_upgrade_on_an_empty_database(empty_database_url: str) -> None:

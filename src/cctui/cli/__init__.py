@@ -6,27 +6,41 @@ exits with status 1, without a traceback. ``cctui db ...`` never imports Textual
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
 
 from cctui import __version__
-from cctui.cli.app_cmd import app_command
 from cctui.cli.common import CliState
-from cctui.cli.daily_check_cmd import daily_check_command
-from cctui.cli.db_cmd import db_group
-from cctui.cli.demo_cmd import demo_command
-from cctui.cli.export_cmd import export_command
-from cctui.cli.import_cmd import import_command
-from cctui.cli.letters_cmd import letters_group
-from cctui.cli.recalc_cmd import recalc_command
-from cctui.cli.reports import report_group
-from cctui.cli.serve_cmd import serve_command
-from cctui.cli.staff_cmd import staff_group
 from cctui.domain.errors import CctuiError
 
-__all__ = ["CctuiGroup", "main"]
+__all__ = ["COMMANDS", "CctuiGroup", "main"]
+
+COMMANDS: dict[str, str] = {
+    "app": "cctui.cli.app_cmd:app_command",
+    "daily-check": "cctui.cli.daily_check_cmd:daily_check_command",
+    "db": "cctui.cli.db_cmd:db_group",
+    "demo": "cctui.cli.demo_cmd:demo_command",
+    "export": "cctui.cli.export_cmd:export_command",
+    "import": "cctui.cli.import_cmd:import_command",
+    "letters": "cctui.cli.letters_cmd:letters_group",
+    "recalc": "cctui.cli.recalc_cmd:recalc_command",
+    "report": "cctui.cli.reports:report_group",
+    "serve": "cctui.cli.serve_cmd:serve_command",
+    "staff": "cctui.cli.staff_cmd:staff_group",
+}
+"""Each verb and where it lives: a verb's module (and what it imports) loads only when the
+verb runs or help lists it, so ``cctui app`` does not pay for the exporters and reports."""
+
+
+def load_command(name: str) -> click.Command:
+    """The click command of verb ``name`` (see :data:`COMMANDS`)."""
+    module, _, attribute = COMMANDS[name].partition(":")
+    command = getattr(importlib.import_module(module), attribute)
+    assert isinstance(command, click.Command)
+    return command
 
 
 def user_message(err: BaseException) -> str | None:
@@ -47,7 +61,18 @@ def user_message(err: BaseException) -> str | None:
 
 
 class CctuiGroup(click.Group):
-    """A click group that turns errors meant for the user into ``Error: ...`` and exit 1."""
+    """A click group that turns errors meant for the user into ``Error: ...`` and exit 1,
+    and loads its verbs (:data:`COMMANDS`) when they are asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every verb, in name order."""
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The verb ``cmd_name``, imported now if it was not yet."""
+        if cmd_name in COMMANDS:
+            return load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the group (and its subcommand), translating user errors."""
@@ -86,17 +111,4 @@ def main(ctx: click.Context, database_url: str | None, user: str | None) -> None
     """
     ctx.obj = CliState(database_url=database_url, user=user)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(app_command)
-
-
-main.add_command(app_command)
-main.add_command(daily_check_command)
-main.add_command(db_group)
-main.add_command(demo_command)
-main.add_command(export_command)
-main.add_command(import_command)
-main.add_command(letters_group)
-main.add_command(recalc_command)
-main.add_command(report_group)
-main.add_command(serve_command)
-main.add_command(staff_group)
+        ctx.invoke(load_command("app"))

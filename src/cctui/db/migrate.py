@@ -12,19 +12,25 @@ import functools
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.script.revision import ResolutionError
-from alembic.util.exc import CommandError
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 import cctui
 from cctui.db.engine import Database
 from cctui.domain.errors import CctuiError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# Alembic is imported inside the functions that need it: an app start whose schema is
+# current (the usual case) checks SCHEMA_HEAD with one query and never loads Alembic.
+
+SCHEMA_HEAD = "0005"
+"""The newest migration's revision. A new migration updates it (a test compares it with
+the scripts), so that checking a current schema needs no Alembic."""
 
 MIGRATION_LOCK_KEY = 0x6363_7475_69_6D67
 """Advisory-lock key held while migrating, so two processes never migrate at once."""
@@ -51,6 +57,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
     ``connection``, when given, is handed to ``env.py`` through ``config.attributes``.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("path_separator", "os")
@@ -62,6 +70,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 @functools.cache
 def _script_directory() -> ScriptDirectory:
     """The migration scripts (read once per process)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -75,12 +85,17 @@ def head_revision() -> str:
 
 def current_revision(db: Database) -> str | None:
     """The revision the database is at, or None for a database never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def is_known_revision(revision: str) -> bool:
     """True when ``revision`` is one of this cctui's migration scripts."""
+    from alembic.script.revision import ResolutionError
+    from alembic.util.exc import CommandError
+
     try:
         return _script_directory().get_revision(revision) is not None
     except (ResolutionError, CommandError):
@@ -89,11 +104,15 @@ def is_known_revision(revision: str) -> bool:
 
 def upgrade(db: Database, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` (default: the newest), one transaction each."""
+    from alembic import command
+
     _run(db, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(db: Database, revision: str) -> None:
     """Migrate the database down to ``revision`` (``"base"`` removes every table)."""
+    from alembic import command
+
     _run(db, lambda config: command.downgrade(config, revision))
 
 
@@ -115,6 +134,15 @@ def _run(db: Database, action: Callable[[Config], None]) -> None:
                 connection.commit()
 
 
+def _recorded_revision(db: Database) -> str | None:
+    """The revision in ``alembic_version`` read with plain SQL (None: no such table or row)."""
+    with db.engine.connect() as connection:
+        if connection.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL")):
+            version = connection.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))
+            return None if version is None else str(version)
+    return None
+
+
 def ensure_schema(db: Database) -> None:
     """Make sure the schema is the one this cctui needs before anything else touches it.
 
@@ -123,6 +151,8 @@ def ensure_schema(db: Database) -> None:
     it). A database migrated by a newer cctui raises :class:`SchemaBehind` saying this cctui
     is older.
     """
+    if _recorded_revision(db) == SCHEMA_HEAD:
+        return
     head = head_revision()
     current = current_revision(db)
     if current == head:

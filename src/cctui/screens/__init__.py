@@ -8,9 +8,10 @@ that screen is not available in this version.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
@@ -59,6 +60,24 @@ SCREENS: dict[str, ScreenEntry] = {
 """Screen name (as given to ``--screen``) -> its entry, in go-to menu order."""
 
 
+def imported(path: str) -> ScreenFactory:
+    """A factory that imports ``"module:attribute.path"`` when first called, then calls it.
+
+    Keeps a screen's module out of the app's start until the screen is opened.
+    """
+
+    def factory(context: AppContext) -> Screen[None]:
+        module, _, attributes = path.partition(":")
+        found: Any = importlib.import_module(module)
+        for attribute in attributes.split("."):
+            found = getattr(found, attribute)
+        screen: Screen[None] = found(context)
+        return screen
+
+    factory.__qualname__ = f"imported({path!r})"
+    return factory
+
+
 def register(entry: ScreenEntry) -> None:
     """Add ``entry`` to :data:`SCREENS` (each screen module's registration calls this)."""
     if entry.name in SCREENS:
@@ -72,4 +91,12 @@ def register(entry: ScreenEntry) -> None:
 # The screens register themselves in cctui.screens.registry, which needs the names above.
 from cctui.screens import registry  # noqa: E402
 
-__all__ = ["SCREENS", "START_SCREEN", "ScreenEntry", "ScreenFactory", "register", "registry"]
+__all__ = [
+    "SCREENS",
+    "START_SCREEN",
+    "ScreenEntry",
+    "ScreenFactory",
+    "imported",
+    "register",
+    "registry",
+]

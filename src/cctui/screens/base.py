@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.events import ScreenResume
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from cctui.messages import BookChanged
 from cctui.widgets.daily_check_progress import DailyCheckProgress
 from cctui.widgets.database_banner import DatabaseBanner
+from cctui.widgets.key_footer import KeyFooter
 from cctui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class CctuiScreen(Screen[None]):
         yield StatusHeader(self.cctui.header_info, clock=self.cctui.today)
         yield from self.compose_body()
         yield DailyCheckProgress()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         """The widgets between header and footer; implemented by each screen."""

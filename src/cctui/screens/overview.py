@@ -20,7 +20,6 @@ from cctui.domain.dashboard import Dashboard, read_dashboard
 from cctui.domain.overview import BookOverview
 from cctui.messages import DailyCheckFinished
 from cctui.screens.base import CctuiScreen
-from cctui.widgets.charts.dashboard import BookChartsPane
 from cctui.widgets.money import format_money
 from cctui.widgets.safe_text import plain, safe_text
 
@@ -216,8 +215,9 @@ class OverviewScreen(CctuiScreen):
                 identity.add_row(Text("You"), who)
                 yield Static(identity, id="overview-identity")
                 yield Static(Text(""), id="overview-figures")
-            with TabPane("2 Charts", id="overview-pane-charts"):
-                yield BookChartsPane(id="overview-charts")
+            # The charts (and plotext) are mounted when the tab is first shown, so that
+            # every start does not pay for four plots nobody may look at.
+            yield TabPane("2 Charts", id="overview-pane-charts")
 
     def on_mount(self) -> None:
         """Start reading the figures."""
@@ -242,11 +242,15 @@ class OverviewScreen(CctuiScreen):
         """Show the figures or the charts, and put the focus in them."""
         self.query_one("#overview-tabs", TabbedContent).active = f"overview-pane-{name}"
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """Read the charts the first time they are shown; put the focus in the pane."""
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Mount and read the charts the first time they are shown; put the focus in the
+        pane."""
         if event.pane.id == "overview-pane-charts":
             if not self._charts_read:
+                from cctui.widgets.charts.dashboard import BookChartsPane
+
                 self._charts_read = True
+                await event.pane.mount(BookChartsPane(id="overview-charts"))
                 self._read_charts()
             self.query_one("#chart-bands").focus()
         else:
@@ -281,7 +285,9 @@ class OverviewScreen(CctuiScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show the figures when they arrive, or say they could not be read."""
         if event.worker.group == CHARTS_GROUP:
-            charts = self.query_one(BookChartsPane)
+            from cctui.widgets.charts.dashboard import BookChartsPane  # mounted with the tab
+
+            charts = self.query_one("#overview-charts", BookChartsPane)
             if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, BookCharts):
                 charts.show(event.worker.result)
             elif event.state is WorkerState.ERROR:

@@ -250,6 +250,9 @@ class QueueScreen(CctuiScreen):
     def on_mount(self) -> None:
         """Read the first page, the count and the pools."""
         self.table.focus()
+        # Watched, not heard from RowHighlighted: the status line then changes in the same
+        # frame as the cursor, instead of one frame later.
+        self.watch(self.table, "cursor_coordinate", self._show_status, init=False)
         self._read_pools()
         self._requery()
 
@@ -365,7 +368,6 @@ class QueueScreen(CctuiScreen):
         self.query_one("#queue-filters", Static).update(line)
 
     @on(KeysetTable.WindowChanged)
-    @on(DataTable.RowHighlighted, "#queue-table")
     def _show_status(self) -> None:
         """The status line: where the cursor is, and the colour of its debtor in words."""
         table = self.table

@@ -1,44 +1,89 @@
 """Every screen of the app but the dashboard, registered in go-to menu order.
 
 :mod:`cctui.screens` imports this module once its registry exists. Each screen is one
-import and one ``register`` call here.
+``register`` call here, naming where its factory lives: a screen's module (and the
+services behind it, the letters' PDF renderer say) is imported when the screen is first
+opened, not when the app starts. Each entry's least role repeats its screen's ``MIN_ROLE``
+(``tests/test_every_screen.py`` checks they agree).
 """
 
 from __future__ import annotations
 
-from cctui.screens import ScreenEntry, register
-from cctui.screens.activity import ActivityScreen
-from cctui.screens.agency import AgencyScreen
-from cctui.screens.call_flow import CallFlowScreen
-from cctui.screens.customer import open_customer
-from cctui.screens.daily_check import DailyCheckScreen
-from cctui.screens.held import HeldScreen
-from cctui.screens.letters import LettersScreen
-from cctui.screens.overdue import OverdueScreen
-from cctui.screens.queue import open_queue
-from cctui.screens.settings import SettingsScreen
+from cctui.domain.models import Role
+from cctui.screens import ScreenEntry, imported, register
 
-register(ScreenEntry("queue", "Debtor queue", "q", open_queue))
-register(ScreenEntry("calls", "Next debtor (call flow)", "n", CallFlowScreen.open))
-register(ScreenEntry("customer", "Customer", "", open_customer, in_menu=False))
-register(ScreenEntry("overdue", "Overdue invoices", "i", OverdueScreen.open))
+register(ScreenEntry("queue", "Debtor queue", "q", imported("cctui.screens.queue:open_queue")))
 register(
     ScreenEntry(
-        "agency", "Collection agency", "a", AgencyScreen.open, min_role=AgencyScreen.MIN_ROLE
+        "calls",
+        "Next debtor (call flow)",
+        "n",
+        imported("cctui.screens.call_flow:CallFlowScreen.open"),
     )
-)
-register(ScreenEntry("held", "Held documents", "h", HeldScreen.open, min_role=HeldScreen.MIN_ROLE))
-register(
-    ScreenEntry("letters", "Letters", "l", LettersScreen.open, min_role=LettersScreen.MIN_ROLE)
 )
 register(
     ScreenEntry(
-        "daily-check", "Daily check", "k", DailyCheckScreen.open, min_role=DailyCheckScreen.MIN_ROLE
+        "customer",
+        "Customer",
+        "",
+        imported("cctui.screens.customer:open_customer"),
+        in_menu=False,
     )
 )
-register(ScreenEntry("activity", "My activity", "y", ActivityScreen.open))
 register(
-    ScreenEntry("settings", "Settings", "s", SettingsScreen.open, min_role=SettingsScreen.MIN_ROLE)
+    ScreenEntry(
+        "overdue", "Overdue invoices", "i", imported("cctui.screens.overdue:OverdueScreen.open")
+    )
+)
+register(
+    ScreenEntry(
+        "agency",
+        "Collection agency",
+        "a",
+        imported("cctui.screens.agency:AgencyScreen.open"),
+        min_role=Role.CONTROLLER,
+    )
+)
+register(
+    ScreenEntry(
+        "held",
+        "Held documents",
+        "h",
+        imported("cctui.screens.held:HeldScreen.open"),
+        min_role=Role.CONTROLLER,
+    )
+)
+register(
+    ScreenEntry(
+        "letters",
+        "Letters",
+        "l",
+        imported("cctui.screens.letters:LettersScreen.open"),
+        min_role=Role.CONTROLLER,
+    )
+)
+register(
+    ScreenEntry(
+        "daily-check",
+        "Daily check",
+        "k",
+        imported("cctui.screens.daily_check:DailyCheckScreen.open"),
+        min_role=Role.AGENT,
+    )
+)
+register(
+    ScreenEntry(
+        "activity", "My activity", "y", imported("cctui.screens.activity:ActivityScreen.open")
+    )
+)
+register(
+    ScreenEntry(
+        "settings",
+        "Settings",
+        "s",
+        imported("cctui.screens.settings:SettingsScreen.open"),
+        min_role=Role.ADMIN,
+    )
 )
 
 __all__ = ["ScreenEntry", "register"]
