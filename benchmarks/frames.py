@@ -43,13 +43,6 @@ class FrameClock:
 
         app._display = timed_display  # type: ignore[method-assign]
 
-    def first_after(self, started: float, screen: str | None = None) -> float | None:
-        """When the first frame (of a screen of class ``screen``) after ``started`` was drawn."""
-        for at, name in self.frames:
-            if at > started and (screen is None or name == screen):
-                return at
-        return None
-
     def last_after(self, started: float) -> float | None:
         """When the last frame after ``started`` was drawn (None: nothing was drawn)."""
         times = [at for at, _ in self.frames if at > started]

@@ -6,7 +6,7 @@ exits with status 1, without a traceback. ``cctui db ...`` never imports Textual
 
 from __future__ import annotations
 
-import importlib
+import pkgutil
 import sys
 from typing import Any
 
@@ -37,8 +37,7 @@ verb runs or help lists it, so ``cctui app`` does not pay for the exporters and 
 
 def load_command(name: str) -> click.Command:
     """The click command of verb ``name`` (see :data:`COMMANDS`)."""
-    module, _, attribute = COMMANDS[name].partition(":")
-    command = getattr(importlib.import_module(module), attribute)
+    command = pkgutil.resolve_name(COMMANDS[name])
     assert isinstance(command, click.Command)
     return command
 

@@ -8,10 +8,10 @@ that screen is not available in this version.
 
 from __future__ import annotations
 
-import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
@@ -67,11 +67,7 @@ def imported(path: str) -> ScreenFactory:
     """
 
     def factory(context: AppContext) -> Screen[None]:
-        module, _, attributes = path.partition(":")
-        found: Any = importlib.import_module(module)
-        for attribute in attributes.split("."):
-            found = getattr(found, attribute)
-        screen: Screen[None] = found(context)
+        screen: Screen[None] = pkgutil.resolve_name(path)(context)
         return screen
 
     factory.__qualname__ = f"imported({path!r})"
