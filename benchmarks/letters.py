@@ -3,8 +3,8 @@
 Measured on a copy of the loaded demo book after the daily check of the day after the demo's
 has dunned it (so reminder letters are queued, each with its invoices), topped up with manual
 reminders when the dunning queued fewer than :data:`LETTERS`. The first :data:`LETTERS`
-queued reminders by mail are kept in the batch; the others are switched to email delivery,
-which batches never print.
+queued reminders are kept in the batch; the others are cancelled (batches print every
+queued reminder, by post or not).
 
 - *preview*: :func:`cctui.letters.batches.preview_batch` — read the letters from the
   database, fill the templates, lay out and render every page with fpdf2, write the file
@@ -43,7 +43,6 @@ from cctui.domain.daily_check import run_daily_check
 from cctui.domain.dunning.manual import MAX_INVOICES, queue_manual_reminder
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
-    Delivery,
     Dispute,
     DisputeStatus,
     Invoice,
@@ -231,22 +230,24 @@ def _top_up(database: Database, actor: StaffIdentity) -> None:
 
 
 def _keep_letters(database: Database) -> int:
-    """Leave at most :data:`LETTERS` reminders queued for print; returns how many."""
+    """Leave at most :data:`LETTERS` reminders queued; returns how many.
+
+    Batches print every queued reminder, whichever way its customer takes post, so the
+    others (the latest queued) are cancelled on this copy of the book.
+    """
     with database.session() as session:
         ids = list(
             session.scalars(
                 select(Letter.id)
-                .where(
-                    Letter.kind == LetterKind.REMINDER,
-                    Letter.status == LetterStatus.QUEUED,
-                    Letter.delivery == Delivery.MAIL,
-                )
+                .where(Letter.kind == LetterKind.REMINDER, Letter.status == LetterStatus.QUEUED)
                 .order_by(Letter.id)
             )
         )
         if len(ids) > LETTERS:
             session.execute(
-                update(Letter).where(Letter.id.in_(ids[LETTERS:])).values(delivery=Delivery.EMAIL)
+                update(Letter)
+                .where(Letter.id.in_(ids[LETTERS:]))
+                .values(status=LetterStatus.CANCELLED)
             )
     return min(len(ids), LETTERS)
 
@@ -294,6 +295,10 @@ def measure_letters(server: ScratchServer, source: str, runs: int) -> list[Resul
             drawing = _Drawing()
             with _recording(drawing):
                 recorded = _preview(book, actor, out)  # also warms the font cache
+            if recorded.letters != letters:
+                raise LetterBenchmarkError(
+                    f"The batch printed {recorded.letters} letters where {letters} are queued."
+                )
             repeats = max(runs, MIN_RUNS)
             preview_ms: list[float] = []
             issue_ms: list[float] = []
