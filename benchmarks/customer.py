@@ -7,12 +7,12 @@ many calls alternating the two sides in the same run:
 - *through the domain*: what the customer screen and its tabs read (``screens/customer.py``
   and ``widgets/customer/``) in one fresh session (the screen opens one per panel): the
   header and statistics (the fact box), unpaid invoices, notes, to-dos, calls, promises,
-  the credit tab (header again, limit history, held documents, approvals), letters and the
-  charts;
+  the credit tab (header again, without the open actions it does not show, limit history,
+  held documents, approvals), letters and the charts;
 - *bare*: the very SQL statements those calls sent (recorded once, untimed) replayed with
-  their parameters in one transaction on a raw psycopg connection, rows fetched and
-  nothing built from them:
-  what the database costs for the same rows. It shares the domain's query shapes, so the
+  their parameters in one transaction (committed, as the domain's is, so psycopg keeps the
+  statements it prepared) on a raw psycopg connection, rows fetched and nothing built from
+  them: what the database costs for the same rows. It shares the domain's query shapes, so the
   number of statements is in the name: a panel needing many is visible there.
 
 Budget: ≤ 3x the bare SQL and ≤ 20 ms.
@@ -77,7 +77,7 @@ def read_all_panels(session: Any, actor: StaffIdentity, customer_id: int) -> lis
         customer_todos(session, customer_id, as_of=TODAY),
         call_history(session, customer_id),
         customer_promises(session, customer_id),
-        customer_header(session, customer_id),
+        customer_header(session, customer_id, with_actions=False),
         credit_limit_history(session, customer_id),
         list_held_documents(session, actor, status=None, customer_id=customer_id, as_of=TODAY),
         customer_approvals(session, customer_id),
@@ -141,7 +141,9 @@ def measure_customer(server: ScratchServer, database: str, runs: int) -> list[Re
                 for statement, parameters in statements:
                     cursor.execute(statement, parameters)
                     rows.append(cursor.fetchall() if cursor.description else None)
-                connection.rollback()
+                # Ended as the domain's session ends it: psycopg forgets its prepared
+                # statements on rollback(), which would leave the bare side unprepared.
+                connection.commit()
                 return rows
 
             domain_ms, bare_ms = _paired(domain, bare, repeats)

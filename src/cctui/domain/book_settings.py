@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from cctui.domain.authz import require_role
 from cctui.domain.errors import ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import Role, Setting
+from cctui.domain.prepared import ReadStatement, fetch
 
 AGING_BANDS = "aging_bands"
 CONTACTED_WITHIN_DAYS = "contacted_within_days"
@@ -79,9 +81,15 @@ class AgingBand:
     last_day: int | None
 
 
+@cache
+def _setting_statement() -> ReadStatement:
+    return select(Setting.value).where(Setting.key == bindparam("key"))
+
+
 def read_setting(session: Session, key: str) -> Any:
     """The stored JSON value of ``key``, or its default (None for an unknown key)."""
-    stored = session.scalar(select(Setting.value).where(Setting.key == key))
+    rows = fetch(session, _setting_statement(), key=key)
+    stored = rows[0].value if rows else None
     return DEFAULTS.get(key) if stored is None else stored
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import func, select, true
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from cctui.domain.editing import today
@@ -27,6 +28,7 @@ from cctui.domain.models import (
     CreditEvent,
     CreditLimitChange,
     Customer,
+    DocumentKind,
     DunningStep,
     HeldDocument,
     Invoice,
@@ -41,6 +43,7 @@ from cctui.domain.models import (
     Staff,
 )
 from cctui.domain.overdue import in_dispute_clause, promised_clause
+from cctui.domain.prepared import ReadRow, ReadStatement, fetch
 
 MAX_LIST = 1000
 """The most rows one list here returns."""
@@ -91,42 +94,93 @@ class CustomerHeader:
         return bool(self.open_actions) or self.open_action_count > 0
 
 
-def customer_header(session: Session, customer_id: int) -> CustomerHeader:
-    """The header facts of customer ``customer_id``; NotFound when there is none."""
-    customer = session.get(Customer, customer_id, populate_existing=True)
-    if customer is None:
-        raise NotFound(f"There is no customer with id {customer_id}.")
-    actions = session.execute(
-        select(Note.id, ActionType.name, Note.body)
+@cache
+def _header_statement(with_actions: bool) -> ReadStatement:
+    """The customer's header row; with its newest open actions, one row each (one row with
+    NULL action columns when it has none). No row when there is no such customer."""
+    query = select(
+        Customer.id,
+        Customer.account,
+        Customer.name,
+        Customer.name2,
+        Customer.contact_person,
+        Customer.phone,
+        Customer.email,
+        Customer.currency,
+        Customer.credit_action,
+        Customer.credit_action_event,
+        Customer.manual_settings,
+        Customer.credit_limit,
+        Customer.temp_credit_limit,
+        Customer.temp_limit_expires_on,
+        Customer.follow_up_on,
+        Customer.follow_up_reason,
+        Customer.open_action_count,
+        Customer.version,
+    ).where(Customer.id == bindparam("customer_id"))
+    if not with_actions:
+        return query
+    actions = (
+        select(
+            Note.id.label("note_id"),
+            ActionType.name.label("type_name"),
+            Note.body,
+            Note.created_at,
+        )
         .join(ActionType, ActionType.id == Note.action_type_id)
         .where(
-            Note.customer_id == customer_id,
+            Note.customer_id == Customer.id,
             Note.kind == NoteKind.ACTION,
             Note.status == OpenDone.OPEN,
         )
         .order_by(Note.created_at.desc(), Note.id.desc())
         .limit(SHOWN_ACTIONS)
-    ).all()
+        .lateral("open_action")
+    )
+    return (
+        query.add_columns(actions.c.note_id, actions.c.type_name, actions.c.body)
+        .outerjoin(actions, true())
+        .order_by(actions.c.created_at.desc(), actions.c.note_id.desc())
+    )
+
+
+def customer_header(
+    session: Session, customer_id: int, *, with_actions: bool = True
+) -> CustomerHeader:
+    """The header facts of customer ``customer_id``; NotFound when there is none.
+
+    ``with_actions=False`` leaves the open actions unread (``open_actions`` is empty while
+    ``open_action_count`` still counts them), for a reader that does not name them, such as
+    the credit tab.
+    """
+    rows = fetch(session, _header_statement(with_actions), customer_id=customer_id)
+    if not rows:
+        raise NotFound(f"There is no customer with id {customer_id}.")
+    row = rows[0]
     return CustomerHeader(
-        customer_id=customer.id,
-        account=customer.account,
-        name=customer.name,
-        name2=customer.name2,
-        contact_person=customer.contact_person,
-        phone=customer.phone,
-        email=customer.email,
-        currency=customer.currency,
-        credit_action=customer.credit_action,
-        credit_action_event=customer.credit_action_event,
-        manual_settings=customer.manual_settings,
-        credit_limit=customer.credit_limit,
-        temp_credit_limit=customer.temp_credit_limit,
-        temp_limit_expires_on=customer.temp_limit_expires_on,
-        follow_up_on=customer.follow_up_on,
-        follow_up_reason=customer.follow_up_reason,
-        open_action_count=customer.open_action_count,
-        open_actions=tuple(OpenAction(row[0], row[1], row[2]) for row in actions),
-        version=customer.version,
+        customer_id=row.id,
+        account=row.account,
+        name=row.name,
+        name2=row.name2,
+        contact_person=row.contact_person,
+        phone=row.phone,
+        email=row.email,
+        currency=row.currency,
+        credit_action=row.credit_action,
+        credit_action_event=row.credit_action_event,
+        manual_settings=row.manual_settings,
+        credit_limit=row.credit_limit,
+        temp_credit_limit=row.temp_credit_limit,
+        temp_limit_expires_on=row.temp_limit_expires_on,
+        follow_up_on=row.follow_up_on,
+        follow_up_reason=row.follow_up_reason,
+        open_action_count=row.open_action_count,
+        open_actions=tuple(
+            OpenAction(action.note_id, action.type_name, action.body)
+            for action in rows
+            if with_actions and action.note_id is not None
+        ),
+        version=row.version,
     )
 
 
@@ -161,13 +215,9 @@ def _check_limit(limit: int, what: str) -> None:
         raise ValidationError(f"Between 1 and {MAX_LIST} {what} can be listed at once.")
 
 
-def unpaid_invoices(
-    session: Session, customer_id: int, *, limit: int = 500, as_of: date | None = None
-) -> list[UnpaidInvoice]:
-    """The customer's invoices and credit notes with an open amount, oldest due first."""
-    _check_limit(limit, "invoices")
-    day = today(as_of)
-    rows = session.execute(
+@cache
+def _unpaid_statement() -> ReadStatement:
+    return (
         select(
             Invoice.id,
             Invoice.number,
@@ -182,10 +232,19 @@ def unpaid_invoices(
             in_dispute_clause(Invoice.id).label("in_dispute"),
             promised_clause(Invoice.id, Invoice.customer_id).label("promised"),
         )
-        .where(Invoice.customer_id == customer_id, Invoice.open_amount != 0)
+        .where(Invoice.customer_id == bindparam("customer_id"), Invoice.open_amount != 0)
         .order_by(Invoice.due_on, Invoice.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+def unpaid_invoices(
+    session: Session, customer_id: int, *, limit: int = 500, as_of: date | None = None
+) -> list[UnpaidInvoice]:
+    """The customer's invoices and credit notes with an open amount, oldest due first."""
+    _check_limit(limit, "invoices")
+    day = today(as_of)
+    rows = fetch(session, _unpaid_statement(), customer_id=customer_id, limit=limit)
     return [
         UnpaidInvoice(
             invoice_id=row.id,
@@ -227,16 +286,23 @@ class CustomerLetter:
     sent_at: datetime | None
 
 
-def customer_letters(
-    session: Session, customer_id: int, *, limit: int = 200
-) -> list[CustomerLetter]:
-    """The customer's letters in every state, the newest first."""
-    _check_limit(limit, "letters")
+@cache
+def _letters_statement() -> ReadStatement:
     chosen = (
-        select(Letter)
-        .where(Letter.customer_id == customer_id)
+        select(
+            Letter.id,
+            Letter.customer_id,
+            Letter.kind,
+            Letter.status,
+            Letter.dunning_step_id,
+            Letter.fee,
+            Letter.queued_on,
+            Letter.printed_at,
+            Letter.sent_at,
+        )
+        .where(Letter.customer_id == bindparam("customer_id"))
         .order_by(Letter.queued_on.desc(), Letter.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
         .subquery("chosen")
     )
     lines = (
@@ -247,7 +313,7 @@ def customer_letters(
         .where(LetterInvoice.letter_id == chosen.c.id)
         .lateral("lines")
     )
-    rows = session.execute(
+    return (
         select(
             chosen,
             Customer.currency,
@@ -261,6 +327,14 @@ def customer_letters(
         .join(lines, true())
         .order_by(chosen.c.queued_on.desc(), chosen.c.id.desc())
     )
+
+
+def customer_letters(
+    session: Session, customer_id: int, *, limit: int = 200
+) -> list[CustomerLetter]:
+    """The customer's letters in every state, the newest first."""
+    _check_limit(limit, "letters")
+    rows = fetch(session, _letters_statement(), customer_id=customer_id, limit=limit)
     return [
         CustomerLetter(
             id=row.id,
@@ -295,40 +369,45 @@ class CustomerApproval:
     decided_at: datetime | None
 
 
-def _summary(
-    kind: ApprovalKind,
-    change: CreditLimitChange | None,
-    held: HeldDocument | None,
-    currency: str,
-) -> str:
-    if change is not None:
-        what = "Temporary limit" if change.temporary else "Credit limit"
-        old = "none" if change.old_limit is None else f"{change.old_limit:,.2f}"
-        until = f" until {change.expires_on.isoformat()}" if change.expires_on else ""
-        return f"{what} {old} -> {change.new_limit:,.2f} {currency}{until}"
-    if held is not None:
+def _summary(row: ReadRow) -> str:
+    """What an approval request of :func:`_approvals_statement` asks, in one line."""
+    if row.change_id is not None:
+        what = "Temporary limit" if row.temporary else "Credit limit"
+        old = "none" if row.old_limit is None else f"{row.old_limit:,.2f}"
+        until = f" until {row.expires_on.isoformat()}" if row.expires_on else ""
+        return f"{what} {old} -> {row.new_limit:,.2f} {row.currency}{until}"
+    if row.held_id is not None:
         return (
-            f"Release {held.document_kind.value} {held.reference} "
-            f"({held.amount:,.2f} {held.currency})"
+            f"Release {DocumentKind(row.document_kind).value} {row.reference} "
+            f"({row.held_amount:,.2f} {row.held_currency})"
         )
-    return kind.value.replace("_", " ")
+    return ApprovalKind(row.kind).value.replace("_", " ")
 
 
-def customer_approvals(
-    session: Session, customer_id: int, *, limit: int = 200
-) -> list[CustomerApproval]:
-    """The approval requests made for the customer, pending first, then the newest."""
-    _check_limit(limit, "approval requests")
+@cache
+def _approvals_statement() -> ReadStatement:
     requester = aliased(Staff)
     decider = aliased(Staff)
-    rows = session.execute(
+    return (
         select(
-            ApprovalRequest,
+            ApprovalRequest.id,
+            ApprovalRequest.kind,
+            ApprovalRequest.status,
+            ApprovalRequest.requested_at,
+            ApprovalRequest.decided_at,
             Customer.currency,
-            requester.login,
-            decider.login,
-            CreditLimitChange,
-            HeldDocument,
+            requester.login.label("requested_by"),
+            decider.login.label("decided_by"),
+            CreditLimitChange.id.label("change_id"),
+            CreditLimitChange.temporary,
+            CreditLimitChange.old_limit,
+            CreditLimitChange.new_limit,
+            CreditLimitChange.expires_on,
+            HeldDocument.id.label("held_id"),
+            HeldDocument.document_kind,
+            HeldDocument.reference,
+            HeldDocument.amount.label("held_amount"),
+            HeldDocument.currency.label("held_currency"),
         )
         .join(Customer, Customer.id == ApprovalRequest.customer_id)
         .outerjoin(requester, requester.id == ApprovalRequest.requested_by_id)
@@ -337,24 +416,32 @@ def customer_approvals(
             CreditLimitChange, CreditLimitChange.id == ApprovalRequest.credit_limit_change_id
         )
         .outerjoin(HeldDocument, HeldDocument.id == ApprovalRequest.held_document_id)
-        .where(ApprovalRequest.customer_id == customer_id)
+        .where(ApprovalRequest.customer_id == bindparam("customer_id"))
         .order_by(
             (ApprovalRequest.status != ApprovalStatus.PENDING).asc(),
             ApprovalRequest.requested_at.desc(),
             ApprovalRequest.id.desc(),
         )
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+def customer_approvals(
+    session: Session, customer_id: int, *, limit: int = 200
+) -> list[CustomerApproval]:
+    """The approval requests made for the customer, pending first, then the newest."""
+    _check_limit(limit, "approval requests")
+    rows = fetch(session, _approvals_statement(), customer_id=customer_id, limit=limit)
     return [
         CustomerApproval(
-            id=request.id,
-            kind=request.kind,
-            status=request.status,
-            summary=_summary(request.kind, change, held, currency),
-            requested_by=asked_by,
-            requested_at=request.requested_at,
-            decided_by=decided_by,
-            decided_at=request.decided_at,
+            id=row.id,
+            kind=ApprovalKind(row.kind),
+            status=ApprovalStatus(row.status),
+            summary=_summary(row),
+            requested_by=row.requested_by,
+            requested_at=row.requested_at,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
         )
-        for request, currency, asked_by, decided_by, change, held in rows
+        for row in rows
     ]

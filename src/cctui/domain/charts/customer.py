@@ -13,14 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from cctui.domain.charts.periods import last_months, sql_month
 from cctui.domain.editing import today
 from cctui.domain.errors import NotFound
 from cctui.domain.models import AgingSnapshot, AgingTotal, Customer, Invoice, Payment
+from cctui.domain.prepared import ReadStatement, fetch
 
 CREDIT_DAYS = 365
 """How far back the credit chart reaches."""
@@ -64,20 +66,20 @@ class CustomerCharts:
     """Every month of the window, oldest first, zeros included."""
 
 
-def credit_history(
-    session: Session, customer_id: int, current_limit: Decimal, as_of: date, days: int
-) -> tuple[CreditPoint, ...]:
-    """Limit, balance and overdue on every snapshot day of the window (see the module)."""
+@cache
+def _credit_statement() -> ReadStatement:
+    """Every snapshot day of the book after ``window_start`` up to ``as_of``, with the
+    customer's snapshot of that day if it has one."""
     book_days = (
         select(AgingTotal.snapshot_on)
         .where(
-            AgingTotal.snapshot_on > as_of - timedelta(days=days),
-            AgingTotal.snapshot_on <= as_of,
+            AgingTotal.snapshot_on > bindparam("window_start"),
+            AgingTotal.snapshot_on <= bindparam("as_of"),
         )
         .distinct()
         .subquery("book_day")
     )
-    rows = session.execute(
+    return (
         select(
             book_days.c.snapshot_on,
             AgingSnapshot.credit_limit,
@@ -89,11 +91,24 @@ def credit_history(
             AgingSnapshot,
             and_(
                 AgingSnapshot.snapshot_on == book_days.c.snapshot_on,
-                AgingSnapshot.customer_id == customer_id,
+                AgingSnapshot.customer_id == bindparam("customer_id"),
             ),
         )
         .order_by(book_days.c.snapshot_on)
-    ).all()
+    )
+
+
+def credit_history(
+    session: Session, customer_id: int, current_limit: Decimal, as_of: date, days: int
+) -> tuple[CreditPoint, ...]:
+    """Limit, balance and overdue on every snapshot day of the window (see the module)."""
+    rows = fetch(
+        session,
+        _credit_statement(),
+        customer_id=customer_id,
+        window_start=as_of - timedelta(days=days),
+        as_of=as_of,
+    )
     points: list[CreditPoint] = []
     limit: Decimal | None = None
     known = [row[1] for row in rows if row[1] is not None]
@@ -112,38 +127,64 @@ def credit_history(
     return tuple(points)
 
 
+@cache
+def _months_statement() -> ReadStatement:
+    """Per month from ``first`` to ``as_of``: the customer's payments (sum and count) and
+    the average days to pay of its invoices paid that month; a month with either is a row."""
+    received_month = sql_month(Payment.received_on)
+    paid = (
+        select(
+            received_month.label("month"),
+            func.sum(Payment.amount).label("paid"),
+            func.count().label("payments"),
+        )
+        .where(
+            Payment.customer_id == bindparam("customer_id"),
+            Payment.reversed_at.is_(None),
+            Payment.received_on >= bindparam("first"),
+            Payment.received_on <= bindparam("as_of"),
+        )
+        .group_by(received_month)
+        .subquery("paid")
+    )
+    paid_month = sql_month(Invoice.paid_on)
+    took = (
+        select(
+            paid_month.label("month"),
+            func.avg(Invoice.paid_on - Invoice.issued_on).label("avg_days"),
+        )
+        .where(
+            Invoice.customer_id == bindparam("customer_id"),
+            Invoice.paid_on.is_not(None),
+            Invoice.paid_on >= bindparam("first"),
+            Invoice.paid_on <= bindparam("as_of"),
+        )
+        .group_by(paid_month)
+        .subquery("took")
+    )
+    return select(
+        func.coalesce(paid.c.month, took.c.month).label("month"),
+        paid.c.paid,
+        paid.c.payments,
+        took.c.avg_days,
+    ).select_from(paid.outerjoin(took, took.c.month == paid.c.month, full=True))
+
+
 def payment_months(
     session: Session, customer_id: int, as_of: date, months: int
 ) -> tuple[PaymentMonth, ...]:
     """Payments and average days to pay per month over the ``months`` months to ``as_of``."""
     firsts = last_months(as_of, months)
-    received_month = sql_month(Payment.received_on)
+    rows = fetch(
+        session, _months_statement(), customer_id=customer_id, first=firsts[0], as_of=as_of
+    )
     paid = {
-        row[0]: (Decimal(row[1]), int(row[2]))
-        for row in session.execute(
-            select(received_month, func.sum(Payment.amount), func.count())
-            .where(
-                Payment.customer_id == customer_id,
-                Payment.reversed_at.is_(None),
-                Payment.received_on >= firsts[0],
-                Payment.received_on <= as_of,
-            )
-            .group_by(received_month)
-        ).all()
+        row.month: (Decimal(row.paid), int(row.payments)) for row in rows if row.paid is not None
     }
-    paid_month = sql_month(Invoice.paid_on)
     days = {
-        row[0]: Decimal(row[1]).quantize(ONE_DECIMAL)
-        for row in session.execute(
-            select(paid_month, func.avg(Invoice.paid_on - Invoice.issued_on))
-            .where(
-                Invoice.customer_id == customer_id,
-                Invoice.paid_on.is_not(None),
-                Invoice.paid_on >= firsts[0],
-                Invoice.paid_on <= as_of,
-            )
-            .group_by(paid_month)
-        ).all()
+        row.month: Decimal(row.avg_days).quantize(ONE_DECIMAL)
+        for row in rows
+        if row.avg_days is not None
     }
     return tuple(
         PaymentMonth(
@@ -153,6 +194,13 @@ def payment_months(
             avg_days_to_pay=days.get(first),
         )
         for first in firsts
+    )
+
+
+@cache
+def _customer_statement() -> ReadStatement:
+    return select(Customer.currency, Customer.credit_limit).where(
+        Customer.id == bindparam("customer_id")
     )
 
 
@@ -166,12 +214,10 @@ def read_customer_charts(
 ) -> CustomerCharts:
     """The customer's credit and payment charts on ``as_of`` (default today)."""
     day = today(as_of)
-    customer = session.execute(
-        select(Customer.currency, Customer.credit_limit).where(Customer.id == customer_id)
-    ).one_or_none()
-    if customer is None:
+    customer = fetch(session, _customer_statement(), customer_id=customer_id)
+    if not customer:
         raise NotFound(f"There is no customer with id {customer_id}.")
-    currency, limit = customer
+    currency, limit = customer[0]
     return CustomerCharts(
         customer_id=customer_id,
         currency=currency,

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from cctui.domain.audit import audit
@@ -35,6 +36,7 @@ from cctui.domain.models import (
     Role,
     Staff,
 )
+from cctui.domain.prepared import ReadStatement, fetch
 
 MAX_LIST = 1000
 """The most held documents one call lists."""
@@ -95,22 +97,10 @@ def _describe(held: HeldDocument) -> str:
     return f"{held.document_kind.value} {held.reference}"
 
 
-def list_held_documents(
-    session: Session,
-    actor: StaffIdentity,
-    *,
-    status: HeldStatus | None = HeldStatus.HELD,
-    customer_id: int | None = None,
-    limit: int = 100,
-    as_of: date | None = None,
-) -> list[HeldDocumentView]:
-    """Held documents (those still held unless ``status`` says otherwise; None: all), oldest
-    first, with customer, reasons, age in days on ``as_of`` and any pending release request.
-    """
-    require_role(actor, Role.CONTROLLER, "list held documents")
-    if not 1 <= limit <= MAX_LIST:
-        raise ValidationError(f"Between 1 and {MAX_LIST} held documents can be listed at once.")
-    day = today(as_of)
+@cache
+def _list_statement(by_status: bool, by_customer: bool) -> ReadStatement:
+    """Held documents oldest first, with customer, logins and any pending release request;
+    filtered on the bound ``status`` and ``customer_id`` when asked."""
     creator = aliased(Staff)
     decider = aliased(Staff)
     pending = (
@@ -127,47 +117,84 @@ def list_held_documents(
     )
     query = (
         select(
-            HeldDocument,
+            HeldDocument.id,
+            HeldDocument.customer_id,
+            HeldDocument.document_kind,
+            HeldDocument.reference,
+            HeldDocument.amount,
+            HeldDocument.currency,
+            HeldDocument.credit_action,
+            HeldDocument.reasons,
+            HeldDocument.needs_supervisor,
+            HeldDocument.status,
+            HeldDocument.created_at,
+            HeldDocument.decided_at,
+            HeldDocument.decision_note,
             Customer.account,
             Customer.name,
-            creator.login,
-            decider.login,
-            pending,
+            creator.login.label("created_by"),
+            decider.login.label("decided_by"),
+            pending.label("pending_approval_id"),
         )
         .join(Customer, Customer.id == HeldDocument.customer_id)
         .outerjoin(creator, creator.id == HeldDocument.created_by_id)
         .outerjoin(decider, decider.id == HeldDocument.decided_by_id)
         .order_by(HeldDocument.created_at, HeldDocument.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+    if by_status:
+        query = query.where(HeldDocument.status == bindparam("status"))
+    if by_customer:
+        query = query.where(HeldDocument.customer_id == bindparam("customer_id"))
+    return query
+
+
+def list_held_documents(
+    session: Session,
+    actor: StaffIdentity,
+    *,
+    status: HeldStatus | None = HeldStatus.HELD,
+    customer_id: int | None = None,
+    limit: int = 100,
+    as_of: date | None = None,
+) -> list[HeldDocumentView]:
+    """Held documents (those still held unless ``status`` says otherwise; None: all), oldest
+    first, with customer, reasons, age in days on ``as_of`` and any pending release request.
+    """
+    require_role(actor, Role.CONTROLLER, "list held documents")
+    if not 1 <= limit <= MAX_LIST:
+        raise ValidationError(f"Between 1 and {MAX_LIST} held documents can be listed at once.")
+    day = today(as_of)
+    values: dict[str, object] = {"limit": limit}
     if status is not None:
-        query = query.where(HeldDocument.status == status)
+        values["status"] = status
     if customer_id is not None:
-        query = query.where(HeldDocument.customer_id == customer_id)
+        values["customer_id"] = customer_id
+    rows = fetch(session, _list_statement(status is not None, customer_id is not None), **values)
     views = []
-    for held, account, name, created_by, decided_by, pending_id in session.execute(query):
-        held_on = held.created_at.astimezone().date()
+    for row in rows:
+        held_on = row.created_at.astimezone().date()
         views.append(
             HeldDocumentView(
-                id=held.id,
-                customer_id=held.customer_id,
-                customer_account=account,
-                customer_name=name,
-                kind=held.document_kind,
-                reference=held.reference,
-                amount=held.amount,
-                currency=held.currency,
-                credit_action=held.credit_action,
-                reasons=tuple(held.reasons),
+                id=row.id,
+                customer_id=row.customer_id,
+                customer_account=row.account,
+                customer_name=row.name,
+                kind=DocumentKind(row.document_kind),
+                reference=row.reference,
+                amount=row.amount,
+                currency=row.currency,
+                credit_action=CreditAction(row.credit_action),
+                reasons=tuple(row.reasons),
                 age_days=max(0, (day - held_on).days),
-                needs_supervisor=held.needs_supervisor,
-                status=held.status,
-                created_by=created_by,
-                created_at=held.created_at,
-                decided_by=decided_by,
-                decided_at=held.decided_at,
-                decision_note=held.decision_note,
-                pending_approval_id=pending_id,
+                needs_supervisor=row.needs_supervisor,
+                status=HeldStatus(row.status),
+                created_by=row.created_by,
+                created_at=row.created_at,
+                decided_by=row.decided_by,
+                decided_at=row.decided_at,
+                decision_note=row.decision_note,
+                pending_approval_id=row.pending_approval_id,
             )
         )
     return views

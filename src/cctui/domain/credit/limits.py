@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cctui.domain.audit import audit
@@ -43,6 +44,7 @@ from cctui.domain.models import (
     Staff,
 )
 from cctui.domain.money import to_money
+from cctui.domain.prepared import ReadStatement, fetch
 
 
 @dataclass(frozen=True)
@@ -355,29 +357,51 @@ def _attributes(customer: Customer) -> dict[str, Any]:
     }
 
 
-def credit_limit_history(session: Session, customer_id: int) -> list[LimitChangeRecord]:
-    """Every credit-limit change of a customer, applied, pending or rejected, newest first."""
-    if session.get(Customer, customer_id) is None:
-        raise NotFound(f"There is no customer with id {customer_id}.")
-    rows = session.execute(
-        select(CreditLimitChange, Staff.login)
+@cache
+def _history_statement() -> ReadStatement:
+    """The customer's id with each of its limit changes: one row with NULL change columns
+    when it has none, no row when there is no such customer."""
+    return (
+        select(
+            Customer.id.label("customer_id"),
+            CreditLimitChange.id,
+            CreditLimitChange.old_limit,
+            CreditLimitChange.new_limit,
+            CreditLimitChange.temporary,
+            CreditLimitChange.expires_on,
+            CreditLimitChange.reason,
+            CreditLimitChange.status,
+            CreditLimitChange.requested_at,
+            CreditLimitChange.applied_at,
+            Staff.login,
+        )
+        .select_from(Customer)
+        .outerjoin(CreditLimitChange, CreditLimitChange.customer_id == Customer.id)
         .outerjoin(Staff, Staff.id == CreditLimitChange.requested_by_id)
-        .where(CreditLimitChange.customer_id == customer_id)
+        .where(Customer.id == bindparam("customer_id"))
         .order_by(CreditLimitChange.requested_at.desc(), CreditLimitChange.id.desc())
     )
+
+
+def credit_limit_history(session: Session, customer_id: int) -> list[LimitChangeRecord]:
+    """Every credit-limit change of a customer, applied, pending or rejected, newest first."""
+    rows = fetch(session, _history_statement(), customer_id=customer_id)
+    if not rows:
+        raise NotFound(f"There is no customer with id {customer_id}.")
     return [
         LimitChangeRecord(
-            id=change.id,
-            customer_id=change.customer_id,
-            old_limit=change.old_limit,
-            new_limit=change.new_limit,
-            temporary=change.temporary,
-            expires_on=change.expires_on,
-            reason=change.reason,
-            status=change.status,
-            requested_by=login,
-            requested_at=change.requested_at,
-            applied_at=change.applied_at,
+            id=row.id,
+            customer_id=row.customer_id,
+            old_limit=row.old_limit,
+            new_limit=row.new_limit,
+            temporary=row.temporary,
+            expires_on=row.expires_on,
+            reason=row.reason,
+            status=ApprovalStatus(row.status),
+            requested_by=row.login,
+            requested_at=row.requested_at,
+            applied_at=row.applied_at,
         )
-        for change, login in rows
+        for row in rows
+        if row.id is not None
     ]

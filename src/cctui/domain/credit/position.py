@@ -41,41 +41,86 @@ class CreditPosition:
         return (self.exposure * 100 / self.limit).quantize(Decimal("0.1"))
 
 
+def temporary_applies(
+    temp_credit_limit: Decimal | None, temp_limit_expires_on: date | None, as_of: date
+) -> bool:
+    """True when a temporary limit (with its expiry) is valid on ``as_of`` (before it expires)."""
+    return (
+        temp_credit_limit is not None
+        and temp_limit_expires_on is not None
+        and as_of < temp_limit_expires_on
+    )
+
+
 def temporary_limit_applies(customer: Customer, as_of: date) -> bool:
     """True when the customer's temporary limit is valid on ``as_of`` (before it expires)."""
-    return (
-        customer.temp_credit_limit is not None
-        and customer.temp_limit_expires_on is not None
-        and as_of < customer.temp_limit_expires_on
-    )
+    return temporary_applies(customer.temp_credit_limit, customer.temp_limit_expires_on, as_of)
+
+
+def effective_limit(
+    credit_limit: Decimal,
+    temp_credit_limit: Decimal | None,
+    temp_limit_expires_on: date | None,
+    as_of: date,
+) -> Decimal:
+    """The temporary limit while it is valid on ``as_of``, else the credit limit."""
+    if (
+        temporary_applies(temp_credit_limit, temp_limit_expires_on, as_of)
+        and temp_credit_limit is not None
+    ):
+        return temp_credit_limit
+    return credit_limit
 
 
 def own_limit(customer: Customer, as_of: date) -> Decimal:
     """The customer's own effective limit on ``as_of``, ignoring any credit group."""
-    if temporary_limit_applies(customer, as_of) and customer.temp_credit_limit is not None:
-        return customer.temp_credit_limit
-    return customer.credit_limit
+    return effective_limit(
+        customer.credit_limit,
+        customer.temp_credit_limit,
+        customer.temp_limit_expires_on,
+        as_of,
+    )
+
+
+def position_of(
+    *,
+    credit_limit: Decimal,
+    temp_credit_limit: Decimal | None,
+    temp_limit_expires_on: date | None,
+    balance: Decimal,
+    as_of: date,
+    group: tuple[str, Decimal, Decimal] | None = None,
+) -> CreditPosition:
+    """The position from a customer's figures already read: its limits and balance, and
+    for a member of a credit group the group's (name, limit, members' balances)."""
+    if group is not None:
+        name, limit, exposure = group
+        return CreditPosition(limit=limit, exposure=exposure, temporary=False, group_name=name)
+    return CreditPosition(
+        limit=effective_limit(credit_limit, temp_credit_limit, temp_limit_expires_on, as_of),
+        exposure=balance,
+        temporary=temporary_applies(temp_credit_limit, temp_limit_expires_on, as_of),
+        group_name=None,
+    )
 
 
 def credit_position(session: Session, customer: Customer, as_of: date) -> CreditPosition:
     """The customer's credit position on ``as_of`` from the maintained balances."""
+    group: tuple[str, Decimal, Decimal] | None = None
     if customer.credit_group_id is not None:
-        group = session.get(CreditGroup, customer.credit_group_id)
-        if group is not None:
+        credit_group = session.get(CreditGroup, customer.credit_group_id)
+        if credit_group is not None:
             exposure = session.scalar(
                 select(func.coalesce(func.sum(Customer.balance), 0)).where(
-                    Customer.credit_group_id == group.id
+                    Customer.credit_group_id == credit_group.id
                 )
             )
-            return CreditPosition(
-                limit=group.credit_limit,
-                exposure=Decimal(exposure or 0),
-                temporary=False,
-                group_name=group.name,
-            )
-    return CreditPosition(
-        limit=own_limit(customer, as_of),
-        exposure=customer.balance,
-        temporary=temporary_limit_applies(customer, as_of),
-        group_name=None,
+            group = (credit_group.name, credit_group.credit_limit, Decimal(exposure or 0))
+    return position_of(
+        credit_limit=customer.credit_limit,
+        temp_credit_limit=customer.temp_credit_limit,
+        temp_limit_expires_on=customer.temp_limit_expires_on,
+        balance=customer.balance,
+        as_of=as_of,
+        group=group,
     )

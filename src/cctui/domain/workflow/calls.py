@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from cctui.domain.audit import audit
@@ -21,6 +22,7 @@ from cctui.domain.editing import lock_customer, today
 from cctui.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import CallOutcome, Contact, Customer, Role, Staff
+from cctui.domain.prepared import ReadRow, ReadStatement, fetch
 from cctui.domain.workflow.maintained import refresh_call_figures
 from cctui.domain.workflow.texts import optional_text
 
@@ -52,7 +54,9 @@ def _clock(session: Session) -> datetime:
     return moment
 
 
-def _view(contact: Contact, clerk: str) -> CallView:
+def _view(contact: Contact | ReadRow, clerk: str) -> CallView:
+    """The view of a call, from its entity or a row of its columns."""
+    outcome = contact.outcome
     return CallView(
         id=contact.id,
         customer_id=contact.customer_id,
@@ -60,7 +64,7 @@ def _view(contact: Contact, clerk: str) -> CallView:
         started_at=contact.started_at,
         ended_at=contact.ended_at,
         duration=None if contact.ended_at is None else contact.ended_at - contact.started_at,
-        outcome=contact.outcome,
+        outcome=None if outcome is None else CallOutcome(outcome),
         note=contact.note,
         next_call_on=contact.next_call_on,
     )
@@ -187,16 +191,30 @@ def current_call(session: Session, staff_id: int) -> CallView | None:
     return _view(contact, clerk)
 
 
+@cache
+def _history_statement() -> ReadStatement:
+    return (
+        select(
+            Contact.id,
+            Contact.customer_id,
+            Contact.started_at,
+            Contact.ended_at,
+            Contact.outcome,
+            Contact.note,
+            Contact.next_call_on,
+            Staff.login,
+        )
+        .join(Staff, Staff.id == Contact.staff_id)
+        .where(Contact.customer_id == bindparam("customer_id"))
+        .order_by(Contact.started_at.desc(), Contact.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def call_history(session: Session, customer_id: int, *, limit: int = 200) -> list[CallView]:
     """The customer's calls, the latest started first, with clerk, start, end, duration,
     outcome and note. Every staff member may read them."""
     if not 1 <= limit <= MAX_LIST:
         raise ValidationError(f"Between 1 and {MAX_LIST} calls can be listed at once.")
-    rows = session.execute(
-        select(Contact, Staff.login)
-        .join(Staff, Staff.id == Contact.staff_id)
-        .where(Contact.customer_id == customer_id)
-        .order_by(Contact.started_at.desc(), Contact.id.desc())
-        .limit(limit)
-    )
-    return [_view(contact, clerk) for contact, clerk in rows]
+    rows = fetch(session, _history_statement(), customer_id=customer_id, limit=limit)
+    return [_view(row, row.login) for row in rows]

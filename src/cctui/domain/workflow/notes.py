@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from cctui.domain.audit import audit
@@ -20,6 +21,7 @@ from cctui.domain.editing import lock_customer
 from cctui.domain.errors import ConflictError, NotFound, ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import ActionType, Note, NoteKind, OpenDone, Role, Staff
+from cctui.domain.prepared import ReadRow, ReadStatement, fetch
 from cctui.domain.workflow.action_types import active_action_type
 from cctui.domain.workflow.maintained import refresh_open_actions
 from cctui.domain.workflow.texts import optional_text, required_text
@@ -157,37 +159,62 @@ def close_note(session: Session, actor: StaffIdentity, note_id: int) -> NoteView
     return _one(session, note.id)
 
 
-def _query() -> Select[Note, str, str, str, str]:
+def _query() -> ReadStatement:
+    """Notes with their action type and the logins of their author and closer."""
     author = aliased(Staff)
     closer = aliased(Staff)
     return (
-        select(Note, ActionType.code, ActionType.name, author.login, closer.login)
+        select(
+            Note.id,
+            Note.customer_id,
+            Note.kind,
+            Note.body,
+            Note.status,
+            Note.created_at,
+            Note.done_at,
+            ActionType.code.label("action_type_code"),
+            ActionType.name.label("action_type_name"),
+            author.login.label("author"),
+            closer.login.label("done_by"),
+        )
         .outerjoin(ActionType, ActionType.id == Note.action_type_id)
         .outerjoin(author, author.id == Note.author_id)
         .outerjoin(closer, closer.id == Note.done_by_id)
     )
 
 
-def _row_view(row: Row[Note, str, str, str, str]) -> NoteView:
-    note, code, name, author, closer = row
+def _row_view(row: ReadRow) -> NoteView:
     return NoteView(
-        id=note.id,
-        customer_id=note.customer_id,
-        kind=note.kind,
-        action_type_code=code,
-        action_type_name=name,
-        body=note.body,
-        status=note.status,
-        author=author,
-        created_at=note.created_at,
-        done_by=closer,
-        done_at=note.done_at,
+        id=row.id,
+        customer_id=row.customer_id,
+        kind=NoteKind(row.kind),
+        action_type_code=row.action_type_code,
+        action_type_name=row.action_type_name,
+        body=row.body,
+        status=OpenDone(row.status),
+        author=row.author,
+        created_at=row.created_at,
+        done_by=row.done_by,
+        done_at=row.done_at,
     )
 
 
 def _one(session: Session, note_id: int) -> NoteView:
     row = session.execute(_query().where(Note.id == note_id)).one()
     return _row_view(row)
+
+
+@cache
+def _customer_statement(open_only: bool) -> ReadStatement:
+    query = (
+        _query()
+        .where(Note.customer_id == bindparam("customer_id"))
+        .order_by(Note.created_at.desc(), Note.id.desc())
+        .limit(bindparam("limit"))
+    )
+    if open_only:
+        query = query.where(Note.status == OpenDone.OPEN)
+    return query
 
 
 def customer_notes(
@@ -203,12 +230,5 @@ def customer_notes(
     """
     if not 1 <= limit <= MAX_LIST:
         raise ValidationError(f"Between 1 and {MAX_LIST} notes can be listed at once.")
-    query = (
-        _query()
-        .where(Note.customer_id == customer_id)
-        .order_by(Note.created_at.desc(), Note.id.desc())
-        .limit(limit)
-    )
-    if open_only:
-        query = query.where(Note.status == OpenDone.OPEN)
-    return [_row_view(row) for row in session.execute(query)]
+    rows = fetch(session, _customer_statement(open_only), customer_id=customer_id, limit=limit)
+    return [_row_view(row) for row in rows]

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, func, select, text, true
 from sqlalchemy.orm import Session
 
 from cctui.domain.audit import audit
@@ -36,6 +37,7 @@ from cctui.domain.models import (
     Staff,
 )
 from cctui.domain.money import to_money
+from cctui.domain.prepared import ReadStatement, fetch
 from cctui.domain.workflow.maintained import refresh_next_promise
 from cctui.domain.workflow.texts import optional_text
 
@@ -191,6 +193,48 @@ def cancel_promise(
     )
 
 
+@cache
+def _customer_statement(open_only: bool) -> ReadStatement:
+    """The customer's promises, each with its invoices' ids and numbers (NULL for none)."""
+    in_due_order = (Invoice.due_on, Invoice.id)
+    invoices = (
+        select(
+            func.array_agg(Invoice.id).aggregate_order_by(*in_due_order).label("invoice_ids"),
+            func.array_agg(Invoice.number)
+            .aggregate_order_by(*in_due_order)
+            .label("invoice_numbers"),
+        )
+        .select_from(PromiseInvoice)
+        .join(Invoice, Invoice.id == PromiseInvoice.invoice_id)
+        .where(PromiseInvoice.promise_id == Promise.id)
+        .lateral("promised")
+    )
+    query = (
+        select(
+            Promise.id,
+            Promise.customer_id,
+            Promise.amount,
+            Promise.currency,
+            Promise.promised_on,
+            Promise.status,
+            Promise.evaluated_on,
+            Promise.created_at,
+            Promise.contact_id,
+            Staff.login,
+            invoices.c.invoice_ids,
+            invoices.c.invoice_numbers,
+        )
+        .outerjoin(Staff, Staff.id == Promise.staff_id)
+        .join(invoices, true())
+        .where(Promise.customer_id == bindparam("customer_id"))
+        .order_by(Promise.promised_on.desc(), Promise.id.desc())
+        .limit(bindparam("limit"))
+    )
+    if open_only:
+        query = query.where(Promise.status == PromiseStatus.OPEN)
+    return query
+
+
 def customer_promises(
     session: Session,
     customer_id: int,
@@ -202,42 +246,23 @@ def customer_promises(
     ones if ``open_only``). Every staff member may read them."""
     if not 1 <= limit <= MAX_LIST:
         raise ValidationError(f"Between 1 and {MAX_LIST} promises can be listed at once.")
-    query = (
-        select(Promise, Staff.login)
-        .outerjoin(Staff, Staff.id == Promise.staff_id)
-        .where(Promise.customer_id == customer_id)
-        .order_by(Promise.promised_on.desc(), Promise.id.desc())
-        .limit(limit)
-    )
-    if open_only:
-        query = query.where(Promise.status == PromiseStatus.OPEN)
-    rows = session.execute(query).all()
-    invoices: dict[int, list[tuple[int, str]]] = {}
-    ids = [row[0].id for row in rows]
-    if ids:
-        for promise_id, invoice_id, number in session.execute(
-            select(PromiseInvoice.promise_id, Invoice.id, Invoice.number)
-            .join(Invoice, Invoice.id == PromiseInvoice.invoice_id)
-            .where(PromiseInvoice.promise_id.in_(ids))
-            .order_by(Invoice.due_on, Invoice.id)
-        ):
-            invoices.setdefault(promise_id, []).append((invoice_id, number))
+    rows = fetch(session, _customer_statement(open_only), customer_id=customer_id, limit=limit)
     return [
         PromiseView(
-            id=promise.id,
-            customer_id=promise.customer_id,
-            amount=promise.amount,
-            currency=promise.currency,
-            promised_on=promise.promised_on,
-            status=promise.status,
-            evaluated_on=promise.evaluated_on,
-            recorded_by=login,
-            created_at=promise.created_at,
-            contact_id=promise.contact_id,
-            invoice_ids=tuple(i for i, _ in invoices.get(promise.id, [])),
-            invoice_numbers=tuple(n for _, n in invoices.get(promise.id, [])),
+            id=row.id,
+            customer_id=row.customer_id,
+            amount=row.amount,
+            currency=row.currency,
+            promised_on=row.promised_on,
+            status=PromiseStatus(row.status),
+            evaluated_on=row.evaluated_on,
+            recorded_by=row.login,
+            created_at=row.created_at,
+            contact_id=row.contact_id,
+            invoice_ids=tuple(row.invoice_ids or ()),
+            invoice_numbers=tuple(row.invoice_numbers or ()),
         )
-        for promise, login in rows
+        for row in rows
     ]
 
 

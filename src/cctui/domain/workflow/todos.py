@@ -7,10 +7,12 @@ someone else is named. The queue shows each customer's open and overdue to-dos.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from cctui.domain.audit import audit
@@ -19,6 +21,7 @@ from cctui.domain.editing import lock_customer, today
 from cctui.domain.errors import ConflictError, NotFound, ValidationError
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import Customer, Note, NoteKind, OpenDone, Role, Staff, Todo
+from cctui.domain.prepared import ReadRow, ReadStatement, fetch
 from cctui.domain.workflow.texts import required_text
 
 MAX_LIST = 1000
@@ -228,39 +231,55 @@ def todo_counts(session: Session, customer_id: int, as_of: date | None = None) -
     return TodoCounts(open=int(row[0]), overdue=int(row[1]))
 
 
-def _query() -> Select[Todo, str, str, str, str]:
+def _query() -> ReadStatement:
+    """To-dos with their customer and the logins of whom they are assigned to and by."""
     assignee = aliased(Staff)
     creator = aliased(Staff)
     return (
-        select(Todo, Customer.account, Customer.name, assignee.login, creator.login)
+        select(
+            Todo.id,
+            Todo.customer_id,
+            Todo.description,
+            Todo.due_on,
+            Todo.status,
+            Todo.created_at,
+            Todo.done_at,
+            Todo.note_id,
+            Customer.account,
+            Customer.name,
+            assignee.login.label("assigned_to"),
+            creator.login.label("created_by"),
+        )
         .join(Customer, Customer.id == Todo.customer_id)
         .outerjoin(assignee, assignee.id == Todo.assigned_to_id)
         .outerjoin(creator, creator.id == Todo.created_by_id)
     )
 
 
-def _list(
-    session: Session, query: Select[Todo, str, str, str, str], day: date, limit: int
-) -> list[TodoView]:
+def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIST:
         raise ValidationError(f"Between 1 and {MAX_LIST} to-dos can be listed at once.")
+
+
+def _views(rows: Iterable[ReadRow], day: date) -> list[TodoView]:
     views = []
-    for todo, account, name, assigned_to, created_by in session.execute(query.limit(limit)):
+    for row in rows:
+        status = OpenDone(row.status)
         views.append(
             TodoView(
-                id=todo.id,
-                customer_id=todo.customer_id,
-                customer_account=account,
-                customer_name=name,
-                description=todo.description,
-                due_on=todo.due_on,
-                status=todo.status,
-                overdue=todo.status == OpenDone.OPEN and todo.due_on < day,
-                assigned_to=assigned_to,
-                created_by=created_by,
-                created_at=todo.created_at,
-                done_at=todo.done_at,
-                note_id=todo.note_id,
+                id=row.id,
+                customer_id=row.customer_id,
+                customer_account=row.account,
+                customer_name=row.name,
+                description=row.description,
+                due_on=row.due_on,
+                status=status,
+                overdue=status == OpenDone.OPEN and row.due_on < day,
+                assigned_to=row.assigned_to,
+                created_by=row.created_by,
+                created_at=row.created_at,
+                done_at=row.done_at,
+                note_id=row.note_id,
             )
         )
     return views
@@ -279,8 +298,19 @@ def my_todos(
     query = _query().where(Todo.assigned_to_id == actor.id)
     if not include_done:
         query = query.where(Todo.status == OpenDone.OPEN)
-    query = query.order_by(Todo.due_on, Todo.id)
-    return _list(session, query, today(as_of), limit)
+    _check_limit(limit)
+    query = query.order_by(Todo.due_on, Todo.id).limit(limit)
+    return _views(session.execute(query), today(as_of))
+
+
+@cache
+def _customer_statement(include_done: bool) -> ReadStatement:
+    query = _query().where(Todo.customer_id == bindparam("customer_id"))
+    if not include_done:
+        query = query.where(Todo.status == OpenDone.OPEN)
+    return query.order_by((Todo.status == OpenDone.DONE).asc(), Todo.due_on, Todo.id).limit(
+        bindparam("limit")
+    )
 
 
 def customer_todos(
@@ -295,8 +325,6 @@ def customer_todos(
 
     Every staff member may read them.
     """
-    query = _query().where(Todo.customer_id == customer_id)
-    if not include_done:
-        query = query.where(Todo.status == OpenDone.OPEN)
-    query = query.order_by((Todo.status == OpenDone.DONE).asc(), Todo.due_on, Todo.id)
-    return _list(session, query, today(as_of), limit)
+    _check_limit(limit)
+    rows = fetch(session, _customer_statement(include_done), customer_id=customer_id, limit=limit)
+    return _views(rows, today(as_of))

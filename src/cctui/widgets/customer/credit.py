@@ -152,7 +152,7 @@ class CreditTab(CustomerTab):
     def fetch(self, db: Database, context: TabContext) -> CreditData:
         """Limits, history, held documents (controllers and above) and approvals."""
         with db.session() as session:
-            header = customer_header(session, context.customer_id)
+            header = customer_header(session, context.customer_id, with_actions=False)
             history = credit_limit_history(session, context.customer_id)
             held = (
                 list_held_documents(
