@@ -98,6 +98,39 @@ def test_walking_down_and_up_the_whole_list_keeps_at_most_two_pages() -> None:
     assert window.at_top and window.offset == 0
 
 
+def test_a_margin_too_big_for_the_window_is_cut_so_a_page_never_bounces_back() -> None:
+    """Pages of 40 rows, two at most, asked to keep 60 rows read ahead: the window cuts the
+    margin to 19 rows once full, so the page read one way never makes it want the dropped
+    page back the other way, and the row under the cursor is never dropped."""
+    window: KeysetWindow[int, int] = KeysetWindow(lambda row: row, max_pages=2)
+    window.start(read(ITEMS, PageRequest(PageKind.FIRST, limit=40)))
+    assert window.usable_margin(Direction.AFTER, 60) == 60  # one page: nothing is dropped
+    index = 0
+    seen = []
+    for step in (1, -1):
+        while True:
+            wanted = window.wanted(index, 60)
+            index = grow(window, index, margin=60, limit=40)
+            if wanted is not None:  # read: nothing is wanted back the other way
+                assert window.wanted(index, 60) in (None, wanted)
+            if len(window.rows) == 80:  # two full pages
+                assert window.usable_margin(Direction.AFTER, 60) == (40 - 2) // 2
+                assert window.usable_margin(Direction.BEFORE, 60) == (40 - 2) // 2
+            seen.append(window.rows[index])
+            if not 0 <= index + step < len(window.rows):
+                break
+            index += step
+    assert seen == ITEMS + ITEMS[::-1]
+
+
+def test_page_size_for_a_margin() -> None:
+    window: KeysetWindow[int, int] = KeysetWindow(lambda row: row, max_pages=2)
+    assert window.page_size_for(36) == 74  # two pages of 74: 36 rows kept ahead both ways
+    assert window.page_size_for(49) == 100
+    assert window.usable_margin(Direction.AFTER, 10) == 10  # nothing loaded
+    assert KeysetWindow(lambda row: row, max_pages=3).page_size_for(36) == 37
+
+
 def test_the_last_page_is_placed_by_the_total() -> None:
     window: KeysetWindow[int, int] = KeysetWindow(lambda row: row)
     window.start(read(ITEMS, PageRequest(PageKind.LAST, limit=40)), at_end=True)

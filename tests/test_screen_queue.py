@@ -356,6 +356,55 @@ async def test_filter_dialog_colour_action_currency(
         assert shown_accounts(app) == ["Q0001", "Q0004"]
 
 
+def held_rows(app: CctuiApp) -> dict[str, Any]:
+    """The accounts the ``DataTable`` itself holds, top to bottom, each with its row key."""
+    table = table_of(app)
+    column = table.shown_columns.index("account")
+    return {table.get_row(row.key)[column].plain.strip(): row.key for row in table.ordered_rows}
+
+
+async def test_pages_are_spliced_in_not_refilled(
+    db: Database, paging_user: StaffIdentity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Down to the last debtor and back up across every page boundary: at each stop the
+    table holds a run of the queue in order (no gap, no duplicate, two pages at most), the
+    cursor is on the debtor the status line names, the rows kept were not added again and
+    the table was never cleared and filled again."""
+    app = queue_app(db, paging_user)
+    order = in_order()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        clears = []
+        clear = table.clear
+        monkeypatch.setattr(table, "clear", lambda *a, **k: clears.append(1) or clear(*a, **k))
+        before = held_rows(app)
+        spliced = 0
+        for key, last in (("pagedown", len(order) - 1), ("pageup", 0)):
+            while table.position != last:
+                position = table.position
+                assert position is not None
+                await press(pilot, key)
+                step = 18 if key == "pagedown" else -18  # 18 rows a screen at 80x24
+                assert table.position == min(max(position + step, 0), len(order) - 1)
+                held = held_rows(app)
+                accounts = list(held)
+                assert accounts == shown_accounts(app)
+                offset = table.window.offset
+                assert offset is not None and len(accounts) <= MAX_ROWS
+                assert accounts == order[offset : offset + len(accounts)]
+                assert current_account(app) == order[table.position]
+                assert (
+                    status_line(app).strip().startswith(f"Row {table.position + 1} of {len(order)}")
+                )
+                kept = before.keys() & held.keys()
+                assert kept and all(held[account] is before[account] for account in kept)
+                spliced += held.keys() != before.keys()
+                before = held
+        assert spliced == 3  # pages 2 and 3 on the way down, page 1 on the way up
+        assert not clears
+
+
 async def test_reload_keeps_the_cursor_on_the_same_customer(
     db: Database, paging_user: StaffIdentity
 ) -> None:

@@ -52,7 +52,8 @@ SEARCH_DELAY = 0.25
 """Seconds of quiet typing before the search runs (each key press restarts the wait)."""
 
 PAGE_SIZE = 100
-"""Rows read per page; the table holds two pages at most."""
+"""Rows read per page (more on a terminal too tall for two pages to hold two screens of
+read-ahead); the table holds two pages at most."""
 
 
 class SearchInput(Input):

@@ -144,14 +144,43 @@ class KeysetWindow(Generic[R, C]):
         return None if self.offset is None else self.offset + index
 
     def wanted(self, index: int, margin: int) -> Direction | None:
-        """Which page to read so the row at ``index`` keeps ``margin`` loaded rows around it."""
+        """Which page to read so the row at ``index`` keeps ``margin`` loaded rows around it.
+
+        The margin is cut to what the window can hold (:meth:`usable_margin`), so a page
+        read one way never leaves the row at ``index`` so close to the other end that a
+        page is wanted back the other way.
+        """
         if not self._pages:
             return None
-        if index >= len(self._rows) - 1 - margin and not self.at_bottom:
+        if not self.at_bottom and index >= len(self._rows) - 1 - self.usable_margin(
+            Direction.AFTER, margin
+        ):
             return Direction.AFTER
-        if index <= margin and not self.at_top:
+        if not self.at_top and index <= self.usable_margin(Direction.BEFORE, margin):
             return Direction.BEFORE
         return None
+
+    def usable_margin(self, direction: Direction, margin: int) -> int:
+        """``margin``, cut so that reading a page in ``direction`` cannot bounce back.
+
+        A full window drops the page at the far end when a page is added: reading after
+        the last row drops the first page. For the row that asked for the page to stay
+        more than the margin away from the new first row (and so not ask for the dropped
+        page again), the margin may be at most ``(rows - dropped - 2) // 2``; the same
+        holds the other way round. A window that is not full drops nothing.
+        """
+        if len(self._pages) < self.max_pages:
+            return margin
+        dropped = self._pages[0] if direction is Direction.AFTER else self._pages[-1]
+        kept = len(self._rows) - len(dropped.rows)
+        return max(min(margin, (kept - 2) // 2), 0)
+
+    def page_size_for(self, margin: int) -> int:
+        """The fewest rows a page needs for a full window of such pages to keep ``margin``
+        rows read ahead both ways (see :meth:`usable_margin`)."""
+        if self.max_pages < 2:
+            return margin + 1
+        return -(-(2 * margin + 2) // (self.max_pages - 1))
 
     def request_for(self, direction: Direction, limit: int) -> PageRequest[C]:
         """The request reading the next page in ``direction``."""
