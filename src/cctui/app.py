@@ -1,32 +1,38 @@
-"""The cctui Textual application: its context, keys, palette, help and error handling."""
+"""The cctui Textual application: its context, keys, palette, help and error handling.
+
+Importing this module imports neither SQLAlchemy nor psycopg nor any model: started with an
+opener (``cctui app``), the app draws its :class:`~cctui.screens.start.StartScreen` first,
+then opens the database in a worker, so its first frame costs little more than Textual's.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from sqlalchemy.exc import DBAPIError
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from cctui.db.engine import connection_failure_reason
-from cctui.domain.daily_check import DailyCheckResult
 from cctui.domain.errors import CctuiError
 from cctui.live import ListenerFactory, ListenerReport, LiveUpdates, listen_to_database
 from cctui.messages import DailyCheckFinished
 from cctui.screens import SCREENS, START_SCREEN, ScreenEntry
+from cctui.screens.first_admin import FirstAdminScreen
 from cctui.screens.go_to import GoToScreen
 from cctui.screens.help import HelpScreen
+from cctui.screens.start import StartScreen
 from cctui.widgets.command_provider import ScreenCommands
 from cctui.widgets.daily_check_progress import CheckProgress, DailyCheckProgress
 from cctui.widgets.database_banner import DatabaseTrouble
@@ -35,6 +41,7 @@ from cctui.widgets.status_header import HeaderInfo
 
 if TYPE_CHECKING:
     from cctui.db.engine import Database
+    from cctui.domain.daily_check import DailyCheckResult
     from cctui.domain.identity import StaffIdentity
 
 TERMINAL_THEMES = {True: "ansi-dark", False: "ansi-light"}
@@ -44,6 +51,9 @@ EXIT_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)
 )
 """Signals that end the app the way `q` does (a dropped SSH link sends SIGHUP)."""
+
+WORK_MODE = "work"
+"""The app's mode once its database is open (the start screen stays in the default mode)."""
 
 MAX_ERROR_LENGTH = 300
 """Longest error text shown in a notification; the full error goes to the log."""
@@ -67,10 +77,47 @@ class AppContext:
     """Builds the listener for live updates (see :mod:`cctui.live`); None: no live updates."""
 
 
+class Opening:
+    """What the opener, in its worker thread, may tell the user or ask them.
+
+    Every method may be called from the opener's thread: each hands its work to the app's.
+    """
+
+    def __init__(self, app: CctuiApp) -> None:
+        self._app = app
+
+    def step(self, text: str) -> None:
+        """Show what the app is doing now (``"Checking the database's schema…"``)."""
+        self._app.call_from_thread(self._app.show_opening_step, text)
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        """Show how far a long step (loading demo data) is."""
+        self.step(f"Loading demo data: {stage} {done:,} of {total:,}…")
+
+    def ask_first_admin(self, question: str, login: str) -> str | None:
+        """Ask ``question``; the name the user gives to be made an admin, or None for no.
+
+        Blocks the opener's thread until the user answers.
+        """
+        answer: Future[str | None] = Future()
+        self._app.call_from_thread(
+            self._app.push_screen, FirstAdminScreen(question, login), answer.set_result
+        )
+        return answer.result()
+
+
+ContextOpener = Callable[[Opening], AppContext]
+"""Opens the database and finds the user (in a worker thread); see ``cctui app``."""
+
+
 def describe_worker_error(worker: Worker[object], database_label: str) -> str:
     """One or two sentences telling the user what a failed worker could not do, and why."""
     error = worker.error
     task = worker.name or "finish a background task"
+    from sqlalchemy.exc import DBAPIError  # a failed worker may pay for it; a start may not
+
+    from cctui.db.engine import connection_failure_reason
+
     if isinstance(error, CctuiError):
         text = str(error)
     elif isinstance(error, DBAPIError):
@@ -166,15 +213,34 @@ class CctuiApp(App[None], inherit_bindings=False):
         Binding("ctrl+c", "help_quit", show=False, system=True, id="quit-hint"),
     ]
 
-    def __init__(self, context: AppContext) -> None:
+    def __init__(
+        self, context: AppContext | None = None, *, opener: ContextOpener | None = None
+    ) -> None:
+        """Run on ``context`` (an open database and a known user), or on what ``opener``
+        returns: it runs in a worker while the start screen shows (one of the two)."""
+        if (context is None) == (opener is None):
+            raise ValueError("CctuiApp needs either a context or an opener.")
         super().__init__()
-        self.context = context
+        self._app_context = context
+        self._opener = opener
         self._theme_before_terminal: str | None = None
         self._signals_handled: list[int] = []
-        self.live = LiveUpdates(self, context.listen)
+        self.live = LiveUpdates(self, context.listen if context else None)
         """Changes heard from the database, and the banner while it is away."""
         self.daily_check_progress: CheckProgress | None = None
         """Where the daily check started at login is, while it runs."""
+
+    @property
+    def opened(self) -> bool:
+        """True once the app has its database and its user."""
+        return self._app_context is not None
+
+    @property
+    def context(self) -> AppContext:
+        """The database, the user and where to start (only once :attr:`opened`)."""
+        if self._app_context is None:
+            raise RuntimeError("The app has not opened its database yet.")
+        return self._app_context
 
     @property
     def db(self) -> Database:
@@ -206,17 +272,70 @@ class CctuiApp(App[None], inherit_bindings=False):
         return self.live.trouble
 
     def get_default_screen(self) -> Screen[None]:
-        """The dashboard, at the bottom of the screen stack."""
-        return SCREENS[START_SCREEN].factory(self.context)
+        """The dashboard at the bottom of the screen stack; the start screen until then."""
+        if self._app_context is None:
+            return StartScreen()
+        return SCREENS[START_SCREEN].factory(self._app_context)
 
     def on_mount(self) -> None:
-        """Open the screen asked for on the command line, or say why it cannot be opened.
-
-        The first login of the day also starts the daily check, in a worker.
-        """
+        """Open the database (with an opener), or go straight to work on the context."""
         self._exit_on_hangup()
+        if self._app_context is None:
+            self.open_database()
+        else:
+            self._begin()
+
+    def open_database(self) -> None:
+        """Run the opener in a worker; the start screen shows its steps, or why it failed."""
+        assert self._opener is not None
+        opener = self._opener
+        opening = Opening(self)
+        self.run_worker(
+            partial(opener, opening),
+            thread=True,
+            name="open the database",
+            group="open",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def show_opening_step(self, text: str) -> None:
+        """Show ``text`` on the start screen (when it is still up)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, StartScreen):
+                screen.show_step(text)
+
+    def _opened(self, context: AppContext) -> None:
+        """The opener is done: switch from the start screen to the dashboard, and begin."""
+        self._app_context = context  # kept even when closing, so that run_app closes its database
+        if not self.is_running:
+            return
+        self.live = LiveUpdates(self, context.listen)
+        # The dashboard starts a mode of its own: the start screen, the default mode's only
+        # screen, cannot be switched away from (it has no result callback) nor popped.
+        self.add_mode(WORK_MODE, partial(SCREENS[START_SCREEN].factory, context))
+        self.switch_mode(WORK_MODE)
+        self._begin()
+
+    def _open_failed(self, worker: Worker[object]) -> None:
+        """Say on the start screen why the database could not be opened."""
+        message = describe_worker_error(worker, "the database")
+        for screen in self.screen_stack:
+            if isinstance(screen, StartScreen):
+                screen.show_failure(message)
+
+    def _begin(self) -> None:
+        """Listen for changes, run the day's check when due, open the screen asked for.
+
+        The first login of the day starts the daily check, in a worker.
+        """
+        context = self.context
+        # What start-up made (modules, mapped models, the first screen) lives as long as the
+        # app: kept out of the collector's generations, a full collection no longer walks it
+        # in the middle of a key press (~0.1 s on a loaded book).
+        gc.freeze()
         self.live.start(self.db)
-        if self.context.daily_check_at_start:
+        if context.daily_check_at_start:
             self.run_worker(
                 self._daily_check_at_start,
                 thread=True,
@@ -224,14 +343,16 @@ class CctuiApp(App[None], inherit_bindings=False):
                 group="daily-check",
                 exit_on_error=False,
             )
-        wanted = self.context.start_screen
-        if wanted is None and self.context.customer is not None:
+        wanted = context.start_screen
+        if wanted is None and context.customer is not None:
             wanted = "customer"
         if wanted is not None and wanted != START_SCREEN:
             self.open_screen(wanted)
 
     def offered_screens(self) -> list[ScreenEntry]:
-        """The screens the go-to menu offers the user, in menu order."""
+        """The screens the go-to menu offers the user, in menu order (none before opening)."""
+        if not self.opened:
+            return []
         return [
             entry
             for entry in SCREENS.values()
@@ -359,6 +480,8 @@ class CctuiApp(App[None], inherit_bindings=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide "Back" when there is no screen to go back to (dialogs do not count)."""
+        if action == "go_to":
+            return self.opened
         if action == "back":
             return sum(1 for screen in self.screen_stack if not screen.is_modal) > 1
         if action == "retry_database":
@@ -407,10 +530,16 @@ class CctuiApp(App[None], inherit_bindings=False):
         Screens forward their workers' failures here (see ``CctuiScreen``). A failure to
         reach the database also shows the banner, and is told once per outage.
         """
+        worker = event.worker
+        if worker.group == "open" and worker.state is WorkerState.SUCCESS:
+            self._opened(cast(AppContext, worker.result))
+            return
         if event.state is not WorkerState.ERROR or not self.is_running:
             return
-        worker = event.worker
         self.log.error("worker failed", worker.name, repr(worker.error))
+        if worker.group == "open":
+            self._open_failed(worker)
+            return
         message = describe_worker_error(worker, self.db.label)
         if self.live.worker_failed(worker.error, message):
             return
@@ -423,6 +552,12 @@ class CctuiApp(App[None], inherit_bindings=False):
         )
 
 
-def run_app(context: AppContext) -> None:
-    """Run cctui in the terminal until the user quits."""
-    CctuiApp(context).run()
+def run_app(opener: ContextOpener) -> None:
+    """Run cctui in the terminal until the user quits: the start screen at once, then what
+    ``opener`` opens; the database it opened is closed at the end."""
+    app = CctuiApp(opener=opener)
+    try:
+        app.run()
+    finally:
+        if app.opened:
+            app.db.dispose()

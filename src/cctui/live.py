@@ -27,19 +27,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.message import Message
 
-from cctui.db.engine import Database
-from cctui.db.listener import (
-    ChangeListener,
-    connect_to,
-    failure_reason,
-    is_database_unreachable,
-)
-from cctui.domain.audit import BookChange
+from cctui.domain.changes import BookChange
 from cctui.messages import BookChanged
 from cctui.widgets.database_banner import DatabaseBanner, DatabaseTrouble
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    from cctui.db.listener import ChangeListener
 
 
 class ListenerFactory(Protocol):
@@ -71,6 +66,9 @@ def listen_to_database(
     ``db.check`` also runs before the database counts as back, so the connections the
     screens' workers use are known to work too. None for a stand-in without a server.
     """
+    from cctui.db.engine import Database
+    from cctui.db.listener import ChangeListener, connect_to
+
     if not isinstance(db, Database):
         return None
     return ChangeListener(
@@ -152,7 +150,11 @@ class LiveUpdates:
         database at once. Its notification is shown once per outage: the same words again
         (the user retrying, screens reloading) would only stack up.
         """
-        if self._listener is None or not is_database_unreachable(error):
+        if self._listener is None:
+            return False
+        from cctui.db.listener import failure_reason, is_database_unreachable
+
+        if not is_database_unreachable(error):
             return False
         if self.trouble is None and error is not None:
             self._show(DatabaseTrouble(failure_reason(error)))

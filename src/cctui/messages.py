@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from cctui.domain.audit import WHOLE_BOOK, BookChange
-from cctui.domain.daily_check import DailyCheckResult
+from cctui.domain.changes import WHOLE_BOOK, BookChange
+
+if TYPE_CHECKING:
+    from cctui.domain.daily_check import DailyCheckResult
 
 __all__ = ["WHOLE_BOOK", "BookChange", "BookChanged", "DailyCheckFinished"]
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from cctui.domain.errors import CctuiError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 DRIVER = "postgresql+psycopg"
 """The SQLAlchemy dialect and driver cctui always uses (psycopg 3)."""
@@ -40,6 +41,9 @@ def normalise_url(url: str) -> str:
             "write it as postgresql://user:password@host:port/database."
         )
     normalised = f"{DRIVER}://{rest}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         make_url(normalised)
     except (ArgumentError, ValueError) as err:
@@ -66,6 +70,8 @@ def describe_url(url: str | URL) -> str:
     A unix-socket URL (``?host=/run/postgresql``) is labelled with the socket directory; parts
     left to libpq defaults are shown as libpq would fill them in (``localhost``, ``5432``).
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url) if isinstance(url, str) else url
     query_host = parsed.query.get("host")
     host = parsed.host or (query_host if isinstance(query_host, str) else None) or "localhost"

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
-from cctui.domain.models import Role
-from cctui.screens.overview import OverviewScreen
+from cctui.domain.roles import Role
 
 if TYPE_CHECKING:
     from cctui.app import AppContext
@@ -51,6 +50,8 @@ class ScreenEntry:
 
 def _dashboard(context: AppContext) -> Screen[None]:
     """The dashboard (needs nothing from the context)."""
+    from cctui.screens.overview import OverviewScreen
+
     return OverviewScreen()
 
 

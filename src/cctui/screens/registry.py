@@ -9,7 +9,7 @@ opened, not when the app starts. Each entry's least role repeats its screen's ``
 
 from __future__ import annotations
 
-from cctui.domain.models import Role
+from cctui.domain.roles import Role
 from cctui.screens import ScreenEntry, imported, register
 
 register(ScreenEntry("queue", "Debtor queue", "q", imported("cctui.screens.queue:open_queue")))

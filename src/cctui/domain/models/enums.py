@@ -4,23 +4,7 @@ from __future__ import annotations
 
 import enum
 
-
-class Role(enum.StrEnum):
-    """What a staff member may do; each role includes the ones before it."""
-
-    AGENT = "agent"
-    CONTROLLER = "controller"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-    @property
-    def rank(self) -> int:
-        """Position in the order agent < controller < supervisor < admin."""
-        return list(Role).index(self)
-
-    def at_least(self, other: Role) -> bool:
-        """True when this role has every right of ``other``."""
-        return self.rank >= other.rank
+from cctui.domain.roles import Role as Role  # defined apart: the app's start needs no models
 
 
 class CreditAction(enum.StrEnum):
