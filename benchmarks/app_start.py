@@ -14,9 +14,11 @@ started to the moment the terminal receives the first frame of the first screen:
 
 Budget: ≤ 2x the bare app and ≤ 1.0 s. The same starts also time the dashboard: until the
 terminal has received the last frame before it goes quiet, that is with the database open,
-the dashboard composed and every figure read and drawn (the issue sets no budget for it;
-the row holds it to ≤ 1.0 s, as the start). The first start of a day runs the daily check;
-an untimed start runs it first, so the timed starts are the day's later ones.
+the dashboard composed and every figure read and drawn. The issue sets no budget for
+that whole wait (it holds the first screen to ≤ 1.0 s and the dashboard's own open to
+≤ 500 ms, measured in :mod:`benchmarks.dashboard`); the row is there for the record. The
+first start of a day runs the daily check; an untimed start runs it first, so the timed
+starts are the day's later ones.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from benchmarks.daily_check import _admin
 from benchmarks.harness import ROOT, Result, ScratchServer
 
 BUDGET = "≤ 2x, ≤ 1.0 s"
-SHOWN_BUDGET = "≤ 1.0 s"
+SHOWN_BUDGET = "— (the issue sets none; the dashboard itself: ≤ 500 ms)"
 MIN_REPEATS = 5
 START_DATABASE = "bench_start"
 CCTUI_MARKER = b"Commands"
