@@ -226,3 +226,24 @@ def test_snapshot_start_screen_with_a_database_down(snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(CctuiApp(opener=_refused), terminal_size=SIZE, run_before=failed)
+
+
+async def test_demo_data_loaded_at_start_is_told_in_a_notification(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_cmd, "DEMO_CUSTOMERS", 5)
+    opener = partial(
+        app_cmd.open_app_context,
+        CliState(database_url=database_url, user="tester"),
+        screen=None,
+        customer=None,
+        demo=True,
+    )
+    app = CctuiApp(opener=opener)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, OverviewScreen), pauses=1000)
+        await drain(pilot)
+        notices = [notification.message for notification in app._notifications]
+        assert any(notice.startswith("Loaded 5 customers") for notice in notices), notices
+        assert app.user.login == "tester"
+    app.db.dispose()

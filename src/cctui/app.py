@@ -75,6 +75,8 @@ class AppContext:
     """Run the day's aged-balance check at start when nobody has yet (seed 003)."""
     listen: ListenerFactory | None = listen_to_database
     """Builds the listener for live updates (see :mod:`cctui.live`); None: no live updates."""
+    notices: tuple[str, ...] = ()
+    """What opening the database came to that the user should read (demo data loaded)."""
 
 
 class Opening:
@@ -334,6 +336,8 @@ class CctuiApp(App[None], inherit_bindings=False):
         # app: kept out of the collector's generations, a full collection no longer walks it
         # in the middle of a key press (~0.1 s on a loaded book).
         gc.freeze()
+        for notice in context.notices:
+            self.notify(notice, title="Starting", timeout=10, markup=False)
         self.live.start(self.db)
         if context.daily_check_at_start:
             self.run_worker(

@@ -118,26 +118,35 @@ def open_app_context(
     settings = state.settings()
     opening.step(f"Opening the database ({settings.target.label})…")
     db = state.open_database()
+    notices: list[str] = []
     try:
         opening.step("Checking the database's schema…")
         ensure_schema(db)
         if demo:
-            load_demo_if_empty(db, settings.user, progress=opening.progress)
+            load_demo_if_empty(db, settings.user, progress=opening.progress, say=notices.append)
         opening.step(f"Signing in as {settings.user}…")
         user = identify_user(db, settings.user, ask=opening.ask_first_admin)
     except BaseException:
         db.dispose()
         raise
-    return AppContext(db=db, user=user, start_screen=screen, customer=customer)
+    return AppContext(
+        db=db, user=user, start_screen=screen, customer=customer, notices=tuple(notices)
+    )
 
 
-def load_demo_if_empty(db: Database, login: str, progress: Progress | None = None) -> bool:
+def load_demo_if_empty(
+    db: Database,
+    login: str,
+    progress: Progress | None = None,
+    say: Callable[[str], None] | None = None,
+) -> bool:
     """Generate demo data (with ``login`` as an admin) when the database has no customers.
 
-    Returns True when demo data was loaded. ``progress`` hears how far it is (default:
-    progress bars on stderr). When the demo generator refuses (the database holds other
-    data, such as staff), says so on stderr and goes on without it.
+    Returns True when demo data was loaded. ``progress`` hears how far it is and ``say``
+    what came of it (default: progress bars and a line on stderr). When the demo generator
+    refuses (the database holds other data, such as staff), says so and goes on without it.
     """
+    tell = say or partial(click.echo, err=True)
     from sqlalchemy import select
 
     from cctui.demo import DemoRefused, generate_demo
@@ -152,9 +161,9 @@ def load_demo_if_empty(db: Database, login: str, progress: Progress | None = Non
                 db, customers=DEMO_CUSTOMERS, progress=progress or bars, you=login
             )
     except DemoRefused as err:
-        click.echo(f"Demo data not loaded: {err}", err=True)
+        tell(f"Demo data not loaded: {err}")
         return False
-    click.echo(summary.describe(), err=True)
+    tell(summary.describe())
     return True
 
 
