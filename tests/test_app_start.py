@@ -247,3 +247,30 @@ async def test_demo_data_loaded_at_start_is_told_in_a_notification(
         assert any(notice.startswith("Loaded 5 customers") for notice in notices), notices
         assert app.user.login == "tester"
     app.db.dispose()
+
+
+async def test_what_start_up_and_a_screens_first_opening_made_is_frozen(
+    db: Database, user: StaffIdentity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from cctui.app import SETTLED_SECONDS
+
+    freezes: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1))
+    app = CctuiApp(_context(db, user))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(freezes) >= 1  # at start
+        await pilot.pause(SETTLED_SECONDS + 0.3)
+        assert len(freezes) == 2  # and once the dashboard has read its figures
+        app.open_screen("queue")
+        await settle(pilot)
+        assert len(freezes) == 2
+        await pilot.pause(SETTLED_SECONDS + 0.3)
+        assert len(freezes) == 3  # the queue's module and first page
+        await pilot.press("escape")
+        app.open_screen("queue")  # a second opening imports nothing new
+        await settle(pilot)
+        await pilot.pause(SETTLED_SECONDS + 0.3)
+        assert len(freezes) == 3
