@@ -307,9 +307,12 @@ class CctuiApp(App[None], inherit_bindings=False):
 
     def show_opening_step(self, text: str) -> None:
         """Show ``text`` on the start screen (when it is still up)."""
-        for screen in self.screen_stack:
-            if isinstance(screen, StartScreen):
-                screen.show_step(text)
+        for screen in self._start_screens():
+            screen.show_step(text)
+
+    def _start_screens(self) -> Iterable[StartScreen]:
+        """The start screen, while it is on the stack (none once the dashboard shows)."""
+        return (screen for screen in self.screen_stack if isinstance(screen, StartScreen))
 
     def _opened(self, context: AppContext) -> None:
         """The opener is done: switch from the start screen to the dashboard, and begin."""
@@ -337,9 +340,8 @@ class CctuiApp(App[None], inherit_bindings=False):
     def _open_failed(self, worker: Worker[object]) -> None:
         """Say on the start screen why the database could not be opened."""
         message = describe_worker_error(worker, "the database")
-        for screen in self.screen_stack:
-            if isinstance(screen, StartScreen):
-                screen.show_failure(message)
+        for screen in self._start_screens():
+            screen.show_failure(message)
 
     def _begin(self) -> None:
         """Listen for changes, run the day's check when due, open the screen asked for.
