@@ -73,17 +73,17 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 async def _until_painted(pilot: Pilot[Any]) -> None:
-    """Pause until the screen has shown the same text for :data:`STABLE_PAUSES` pauses.
+    """Pause until the screen has drawn the same for :data:`STABLE_PAUSES` pauses.
 
     What a worker's result triggers (a focus moved, the footer recomposed for the new
     focus's keys, a table's rows laid out) is drawn a few refreshes after the worker ends,
     and how many depends on the machine's load: a fixed number of pauses is sometimes short.
     """
-    shown = screen_text(pilot.app)
+    shown = _screen_drawn(pilot.app)
     unchanged = 0
     for _ in range(MAX_PAUSES):
         await pilot.pause()
-        now = screen_text(pilot.app)
+        now = _screen_drawn(pilot.app)
         unchanged = unchanged + 1 if now == shown else 0
         if unchanged >= STABLE_PAUSES:
             return
@@ -99,6 +99,12 @@ async def drain(pilot: Pilot[Any]) -> None:
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def _screen_drawn(app: CctuiApp) -> tuple[tuple[str, object], ...]:
+    """What the terminal shows, text and style: a focus that moves changes only styles."""
+    strips = app.screen._compositor.render_strips()
+    return tuple((segment.text, segment.style) for strip in strips for segment in strip)
 
 
 def screen_text(app: CctuiApp) -> str:
