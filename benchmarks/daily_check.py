@@ -38,6 +38,7 @@ from sqlalchemy import create_engine, select
 from benchmarks.demo_load import TODAY
 from benchmarks.harness import Result, ScratchServer
 from cctui.db.engine import Database
+from cctui.domain.bulk_memory import BULK_WORK_MEM
 from cctui.domain.daily_check import run_daily_check
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import Role, Staff
@@ -341,9 +342,11 @@ FROM (
     GROUP BY customer_id
 ) AS t
 WHERE c.id = t.customer_id
+  AND (c.balance, c.overdue_balance, c.oldest_due_on)
+      IS DISTINCT FROM (t.balance, t.overdue, t.oldest)
 """
-"""After step 6: the balance figures of the dunned ``customers``, the fees included (each of
-them has an invoice open, the one just dunned)."""
+"""After step 6: the balance figures of the dunned ``customers`` that moved, the fees
+included (each of them has an invoice open, the one just dunned)."""
 
 BARE_MAIL = """
 WITH todo AS MATERIALIZED (
@@ -510,6 +513,7 @@ def _bare_daily_check(database: Database, actor: StaffIdentity) -> tuple[float, 
         }
         started = time.perf_counter()
         with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
             counts = _bare_day_figures(cursor, params)
             counts |= _bare_promises(cursor, params)
             counts |= _bare_dunning(cursor, params)

@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from cctui.domain.audit import WHOLE_BOOK, BookChange, audit, notify_change
+from cctui.domain.bulk_memory import allow_bulk_memory
 from cctui.domain.daily_check_steps import (
     DailyStep,
     StepContext,
@@ -156,6 +157,7 @@ def run_daily_check(
     if done is not None:
         return done
 
+    allow_bulk_memory(session)
     context = StepContext(run_on=day, actor=actor.login, staff_id=actor.id)
     started_at = session.scalar(select(func.now()))
     changes: dict[str, int] = {}

@@ -158,6 +158,8 @@ FROM (
     GROUP BY ids.id
 ) AS t
 WHERE c.id = t.id
+  AND (c.balance, c.overdue_balance, c.oldest_due_on)
+      IS DISTINCT FROM (coalesce(t.balance, 0), coalesce(t.overdue, 0), t.oldest)
 """).bindparams(bindparam("ids", type_=ARRAY(BigInteger())))
 
 _REFRESH_HELD_COUNT = text("""
@@ -173,7 +175,9 @@ def refresh_balances(session: Session, customer_ids: Iterable[int], as_of: date)
     """Recompute balance, overdue balance and oldest due date of the (locked) customers.
 
     Marks them ``figures_changed`` (seed 002: postings since the last recalculation).
-    Runs one indexed aggregate per customer over its open invoices only.
+    Runs one indexed aggregate per customer over its open invoices only, and writes only the
+    customers whose figures moved: a customer row carries many indexes, so a write that
+    changes nothing (a dunning letter without a fee, say) is not free.
     """
     ids = sorted(set(customer_ids))
     if not ids:

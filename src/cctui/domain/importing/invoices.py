@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from cctui.domain.bulk_memory import allow_bulk_memory
 from cctui.domain.importing.parse import ImportFile
 from cctui.domain.importing.report import Outcome, Progress, RowError, refuse_unless_skipping
 from cctui.domain.importing.staging import StagingCopy, create_staging, drop_staging
@@ -37,9 +38,6 @@ COLUMNS = (
     ("currency", "text"),
     ("description", "text"),
 )
-
-_WORK_MEM = text("SET LOCAL work_mem = '64MB'")
-"""The joins of a million staged rows with the invoices stay in memory."""
 
 _LOCK_CUSTOMERS = text(f"""
 SELECT c.id FROM customer AS c
@@ -208,7 +206,7 @@ def import_invoices(
     progress: Progress,
 ) -> Outcome:
     """Upsert the file's invoices; refuse the file when a row is bad, unless ``skip_bad``."""
-    session.execute(_WORK_MEM)
+    allow_bulk_memory(session)  # the joins of a million staged rows stay in memory
     rows, errors = _stage(session, source, progress)
     progress("Checking against the book", 0, 2)
     session.execute(_LOCK_CUSTOMERS).all()

@@ -69,6 +69,7 @@ class Invoice(Base):
             "ix_invoice_open_by_customer",
             "customer_id",
             "due_on",
+            postgresql_include=["open_amount"],
             postgresql_where=text("open_amount > 0"),
         ),
         Index("ix_invoice_open_due_on", "due_on", postgresql_where=text("open_amount > 0")),
