@@ -7,15 +7,25 @@ once per process, with a :func:`~sqlalchemy.bindparam` wherever a value goes (a 
 decorated with :func:`functools.cache`, taking only what changes the statement's shape), and
 fetches plain rows with :func:`fetch`: SQLAlchemy's compiled cache then hits on every call and
 nothing is built again.
+
+A list read many times a second (the debtor queue's pages) goes one step further:
+:func:`fetch_tuples` runs a :class:`~sqlalchemy.sql.expression.TextClause` compiled once to
+psycopg's placeholders on the session's own psycopg connection and returns psycopg's tuples,
+so SQLAlchemy builds no result metadata or rows for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeAlias
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from sqlalchemy import Row, Select
+from sqlalchemy import Row, Select, TextClause
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    import psycopg
 
 ReadStatement: TypeAlias = Select[*tuple[Any, ...]]
 """A prebuilt SELECT whose rows are read by column name."""
@@ -34,3 +44,35 @@ def fetch(session: Session, statement: ReadStatement, **values: Any) -> Sequence
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, values).all()
+
+
+def driver_connection(session: Session) -> psycopg.Connection[Any]:
+    """The psycopg connection under ``session``'s transaction."""
+    return cast("psycopg.Connection[Any]", session.connection().connection.driver_connection)
+
+
+_DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+
+
+@functools.lru_cache(maxsize=1024)
+def driver_sql(statement: TextClause) -> str:
+    """``statement`` as psycopg takes it: ``%(name)s`` placeholders, a literal ``%`` doubled.
+
+    Cached by the statement object, so pass statements that are themselves built once.
+    """
+    return str(statement.compile(dialect=_DIALECT))
+
+
+def fetch_tuples(
+    session: Session, statement: TextClause, values: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``statement`` (built once, see :func:`driver_sql`) as psycopg's tuples.
+
+    Run on the session's connection, in its transaction, after flushing what it holds
+    unflushed (unless autoflush is off); every value in ``values`` is bound, never spliced.
+    """
+    if session.autoflush:
+        session.flush()
+    with driver_connection(session).cursor() as cursor:
+        cursor.execute(driver_sql(statement), values)
+        return cursor.fetchall()

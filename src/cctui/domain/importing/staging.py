@@ -12,10 +12,11 @@ import re
 import threading
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from cctui.domain.prepared import driver_connection
 
 BATCH_ROWS = 20_000
 """Rows per batch handed to the COPY thread."""
@@ -51,11 +52,6 @@ def create_staging(session: Session, name: str, columns: Sequence[tuple[str, str
 def drop_staging(session: Session, name: str) -> None:
     """Drop the TEMP table ``name`` now (a later import in the same transaction makes its own)."""
     session.execute(text(f"DROP TABLE IF EXISTS {name}"))
-
-
-def driver_connection(session: Session) -> Any:
-    """The psycopg connection under ``session``'s transaction."""
-    return session.connection().connection.driver_connection
 
 
 class StagingCopy:

@@ -17,16 +17,18 @@ chosen they come in that order.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cctui.domain.book_settings import contacted_within_days
 from cctui.domain.editing import today
 from cctui.domain.errors import ValidationError
 from cctui.domain.models import CallOutcome, CreditAction
+from cctui.domain.prepared import fetch_tuples
 from cctui.domain.queue.colour import colour_of, colour_sql, contact_cutoff
 from cctui.domain.queue.criteria import like_escape, pools_sql
 from cctui.domain.queue.statements import (
@@ -107,7 +109,7 @@ def queue_page(
     if cursor is not None:
         params.update({f"k{n}": value for n, value in enumerate(cursor.key)})
         params["cursor_id"] = cursor.id
-    found = list(session.execute(page_statement(shape), params).all())
+    found = fetch_tuples(session, page_statement(shape), params)
     more = len(found) > limit
     found = found[:limit]
     if not forward:
@@ -115,11 +117,15 @@ def queue_page(
     keys = KEY_COUNT[sort]
     offset = 1 + keys + (1 if shape.searching else 0)
     make = _RowMaker(day, within)
-    rows = tuple(make(item, offset, item.score if shape.searching else None) for item in found)
+    if shape.searching:
+        rows = tuple(make(item, offset, item[1 + keys]) for item in found)
+    else:
+        rows = tuple(make(item, offset, None) for item in found)
+    id_at = offset + _ID_AT
 
     def cursor_at(index: int) -> QueueCursor:
         item = found[index]
-        return QueueCursor(sort, direction, tuple(item[1 : 1 + keys]), item.id)
+        return QueueCursor(sort, direction, tuple(item[1 : 1 + keys]), item[id_at])
 
     next_cursor = prev_cursor = None
     if found:
@@ -247,12 +253,8 @@ def _filters(
     return tuple(where), params
 
 
-_OUTCOME_AT = ROW_COLUMNS.index("last_call_outcome")
-_ACTION_AT = ROW_COLUMNS.index("credit_action")
-_CONTACTED_AT = ROW_COLUMNS.index("last_contacted_at")
-_CALLED_AT = ROW_COLUMNS.index("last_call_at")
-_OLDEST_AT = ROW_COLUMNS.index("oldest_due_on")
-_FOLLOW_UP_AT = ROW_COLUMNS.index("follow_up_on")
+_ID_AT = ROW_COLUMNS.index("id")
+_ROW_WIDTH = len(ROW_COLUMNS)
 
 
 class _RowMaker:
@@ -263,30 +265,29 @@ class _RowMaker:
         self.within = within
         self.cutoff = contact_cutoff(day, within)
 
-    def __call__(self, item: Row[Any], offset: int, score: int | None) -> QueueRow:
+    def __call__(self, item: Sequence[Any], offset: int, score: int | None) -> QueueRow:
         """The row whose :data:`ROW_COLUMNS` start at ``offset``, then the extra columns."""
-        values: list[Any] = list(item[offset : offset + len(ROW_COLUMNS)])
-        login, controller_name, note = item[offset + len(ROW_COLUMNS) :]
-        outcome = values[_OUTCOME_AT]
+        end = offset + _ROW_WIDTH
+        fields = dict(zip(ROW_COLUMNS, item[offset:end], strict=True))
+        login, controller_name, note = item[end : end + 3]
+        outcome = fields["last_call_outcome"]
         if outcome is not None:
-            outcome = values[_OUTCOME_AT] = _OUTCOMES[outcome]
-        values[_ACTION_AT] = _ACTIONS[values[_ACTION_AT]]
-        oldest: date | None = values[_OLDEST_AT]
-        follow_up: date | None = values[_FOLLOW_UP_AT]
-        values.extend(
-            (
-                login,
-                controller_name,
-                colour_of(values[_CONTACTED_AT], outcome, values[_CALLED_AT], self.cutoff),
-                self.cutoff,
-                self.within,
-                _first_line(note),
-                follow_up is not None and follow_up > self.day,
-                None if oldest is None else (self.day - oldest).days,
-                score,
-            )
+            outcome = fields["last_call_outcome"] = _OUTCOMES[outcome]
+        fields["credit_action"] = _ACTIONS[fields["credit_action"]]
+        oldest: date | None = fields["oldest_due_on"]
+        follow_up: date | None = fields["follow_up_on"]
+        fields["controller_login"] = login
+        fields["controller_name"] = controller_name
+        fields["colour"] = colour_of(
+            fields["last_contacted_at"], outcome, fields["last_call_at"], self.cutoff
         )
-        return QueueRow.from_values(values)
+        fields["contacted_since"] = self.cutoff
+        fields["contacted_within_days"] = self.within
+        fields["note"] = _first_line(note)
+        fields["hidden"] = follow_up is not None and follow_up > self.day
+        fields["days_overdue"] = None if oldest is None else (self.day - oldest).days
+        fields["relevance"] = score
+        return QueueRow.from_fields(fields)
 
 
 def _first_line(body: str | None) -> str | None:

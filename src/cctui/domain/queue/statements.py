@@ -191,6 +191,15 @@ def page_statement(shape: PageShape) -> TextClause:
         segments, keys = _controller_segments(shape)
     else:
         segments, keys = _column_segments(shape)
+    outer_order = ", ".join(["p.seg", *(f"p.{key}" for key in keys)])
+    if len(segments) == 1:
+        # One segment needs no union to order: its own ORDER BY and LIMIT make the page.
+        segment = segments[0]
+        page = (
+            f"{segment.sql.replace(_SEG, '0').replace(_GATE, '')} "
+            f"ORDER BY {segment.order} LIMIT {shape.fetch}"
+        )
+        return text(_with_controller_and_note(page, outer_order))
     ctes = []
     for n, segment in enumerate(segments):
         gate = ""
@@ -204,19 +213,23 @@ def page_statement(shape: PageShape) -> TextClause:
         )
     union = " UNION ALL ".join(f"SELECT * FROM s{n}" for n in range(len(segments)))  # noqa: S608
     order = ", ".join(["seg", *keys])
-    outer_order = ", ".join(["p.seg", *(f"p.{key}" for key in keys)])
-    # Assembled from this module's constants only; every value is a bind parameter.
-    sql = (
-        f"WITH {', '.join(ctes)} "  # noqa: S608
-        f"SELECT p.*, st.login AS controller_login, st.name AS controller_name, nt.note "
-        f"FROM (SELECT * FROM ({union}) AS u ORDER BY {order} LIMIT {shape.fetch}) AS p "
+    page = f"SELECT * FROM ({union}) AS u ORDER BY {order} LIMIT {shape.fetch}"  # noqa: S608
+    return text(f"WITH {', '.join(ctes)} " + _with_controller_and_note(page, outer_order))
+
+
+def _with_controller_and_note(page: str, order: str) -> str:
+    """``SELECT`` the rows of ``page`` (a subquery) in ``order``, each with its controller's
+    login and name and the latest open note; assembled from this module's constants only,
+    every value a bind parameter."""
+    return (
+        "SELECT p.*, st.login AS controller_login, st.name AS controller_name, nt.note "  # noqa: S608
+        f"FROM ({page}) AS p "
         "LEFT JOIN staff AS st ON st.id = p.controller_id "
         "LEFT JOIN LATERAL (SELECT left(n.body, 1000) AS note FROM note AS n "
         "WHERE n.customer_id = p.id AND n.status = 'open' "
         "ORDER BY n.created_at DESC, n.id DESC LIMIT 1) AS nt ON true "
-        f"ORDER BY {outer_order}"
+        f"ORDER BY {order}"
     )
-    return text(sql)
 
 
 def _select(shape: PageShape, keys: list[str], source: str = "c") -> str:
