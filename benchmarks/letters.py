@@ -7,12 +7,13 @@ queued reminders are kept in the batch; the others are cancelled (batches print 
 queued reminder, by post or not).
 
 - *preview*: :func:`cctui.letters.batches.preview_batch` — read the letters from the
-  database, fill the templates, lay out and render every page with fpdf2, write the file
+  database, fill the templates, lay out and render every page with fpdf2 (a batch this big
+  in parts of 250 letters on both cores, joined into one PDF), write the file
   (temporary file, fsync, rename) — against the *raw fpdf2* baseline: a bare ``FPDF`` with the
   same fonts writing the same cells (same page, position, size, font, colour and text, as the
   product drew them in an untimed recording run) and the same lines, then writing the bytes
   to a file. The baseline has no database, no templates, no Babel, no line breaking and no
-  page-break decisions: it is what fpdf2 itself costs for these pages.
+  page-break decisions: it is what fpdf2 itself costs for these pages, on one core.
 - *issue*: :func:`cctui.letters.batches.issue_batch` — the same plus recording the batch and
   marking its letters printed, committed; the letters are put back in the queue (untimed)
   before the next run.
@@ -24,6 +25,7 @@ baseline, or the benchmark stops.
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -53,7 +55,7 @@ from cctui.domain.models import (
     LetterKind,
     LetterStatus,
 )
-from cctui.letters import render
+from cctui.letters import parallel, render
 from cctui.letters.batches import BatchOutcome, issue_batch, preview_batch
 
 LETTERS = 1_000
@@ -77,8 +79,14 @@ class _Drawing:
 
 @contextmanager
 def _recording(drawing: _Drawing) -> Iterator[None]:
-    """Record every cell and line :class:`cctui.letters.render.LetterPDF` draws."""
+    """Record every cell and line :class:`cctui.letters.render.LetterPDF` draws.
+
+    The batch is rendered in one piece in this process meanwhile: worker processes would
+    draw in copies of ``drawing`` this process never sees.
+    """
     original = render.LetterPDF
+    parallel_from = parallel.PARALLEL_FROM
+    parallel.PARALLEL_FROM = sys.maxsize
 
     class Recording(original):  # type: ignore[misc,valid-type]
         def __init__(self, batch: Any) -> None:
@@ -136,6 +144,7 @@ def _recording(drawing: _Drawing) -> Iterator[None]:
         yield
     finally:
         render.LetterPDF = original  # type: ignore[misc]
+        parallel.PARALLEL_FROM = parallel_from
 
 
 def _raw_fpdf2(drawing: _Drawing, path: Path) -> int:

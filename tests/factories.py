@@ -16,7 +16,17 @@ from sqlalchemy.orm import Session
 
 from cctui.domain.figures import refresh_balances
 from cctui.domain.identity import StaffIdentity
-from cctui.domain.models import CreditAction, CreditPolicy, Customer, Invoice, Role, Staff
+from cctui.domain.models import (
+    CreditAction,
+    CreditPolicy,
+    Customer,
+    Invoice,
+    Letter,
+    LetterInvoice,
+    LetterKind,
+    Role,
+    Staff,
+)
 from cctui.domain.secrets import hash_secret
 
 _numbers = itertools.count(1)
@@ -120,3 +130,22 @@ def make_invoice(
     session.flush()
     refresh_balances(session, [customer.id], as_of)
     return invoice
+
+
+def make_letter(
+    session: Session,
+    customer: Customer,
+    amounts: list[str],
+    kind: LetterKind = LetterKind.REMINDER,
+) -> Letter:
+    """Queue a letter of ``kind`` for ``customer`` listing a new overdue invoice per amount."""
+    letter = Letter(customer_id=customer.id, kind=kind, fee=Decimal("0"))
+    session.add(letter)
+    session.flush()
+    for amount in amounts:
+        invoice = make_invoice(session, customer, amount, days_past_due=20)
+        session.add(
+            LetterInvoice(letter_id=letter.id, invoice_id=invoice.id, open_amount=Decimal(amount))
+        )
+    session.flush()
+    return letter

@@ -6,7 +6,6 @@ import hashlib
 import io
 import re
 import threading
-from decimal import Decimal
 from pathlib import Path
 
 import pypdf
@@ -20,7 +19,6 @@ from cctui.domain.errors import PermissionDenied
 from cctui.domain.identity import StaffIdentity
 from cctui.domain.models import (
     AuditLog,
-    Customer,
     Letter,
     LetterBatch,
     LetterInvoice,
@@ -31,22 +29,9 @@ from cctui.domain.models import (
 from cctui.letters import batches
 from cctui.letters.batches import BatchCancelled, issue_batch, preview_batch, reprint_batch
 from cctui.letters.templates import substitute
-from tests.factories import make_customer, make_invoice, make_staff
+from tests.factories import make_customer, make_letter, make_staff
 
 HOSTILE = ["[b]x[/b] Bold Ltd", "\x1b[31mRed Ltd", "شركة الاختبار", "Ünïcødé Straße GmbH"]
-
-
-def _queue(session, customer: Customer, amounts: list[str], kind=LetterKind.REMINDER) -> Letter:
-    letter = Letter(customer_id=customer.id, kind=kind, fee=Decimal("0"))
-    session.add(letter)
-    session.flush()
-    for amount in amounts:
-        invoice = make_invoice(session, customer, amount, days_past_due=20)
-        session.add(
-            LetterInvoice(letter_id=letter.id, invoice_id=invoice.id, open_amount=Decimal(amount))
-        )
-    session.flush()
-    return letter
 
 
 def _book(session, names=HOSTILE, lines=3) -> tuple[StaffIdentity, list[Letter]]:
@@ -56,7 +41,7 @@ def _book(session, names=HOSTILE, lines=3) -> tuple[StaffIdentity, list[Letter]]
         customer = make_customer(
             session, name=name, address_line1=f"{n} Main Street", city="Leeds", currency="GBP"
         )
-        letters.append(_queue(session, customer, [f"{100 + n}.50"] * lines))
+        letters.append(make_letter(session, customer, [f"{100 + n}.50"] * lines))
     return actor, letters
 
 
@@ -227,7 +212,7 @@ def test_cli_print_list_reprint(db: Database, cli_env, tmp_path: Path) -> None:
     with db.session() as session:
         make_staff(session, "carol", Role.CONTROLLER)
         customer = make_customer(session, name="Cli Customer Ltd", currency="EUR", locale="de_DE")
-        _queue(session, customer, ["1234.56"])
+        make_letter(session, customer, ["1234.56"])
     env = {**cli_env, "CCTUI_USER": "carol"}
     runner = CliRunner()
     out = tmp_path / "out"
@@ -322,7 +307,7 @@ def test_invoice_batch_marks_its_invoices_printed_on_letter_paper(session, tmp_p
     admin = make_staff(session, "root", Role.ADMIN)
     write_setting(session, admin, "letter_paper", "Letter")
     customer = make_customer(session, name="Paper Invoices Inc", currency="USD", locale="en_US")
-    letter = _queue(session, customer, ["99.99"], kind=LetterKind.INVOICE)
+    letter = make_letter(session, customer, ["99.99"], kind=LetterKind.INVOICE)
     outcome = issue_batch(session, admin, LetterKind.INVOICE, out_dir=tmp_path)
     assert outcome.path is not None and outcome.letters == 1
     reader = pypdf.PdfReader(io.BytesIO(outcome.path.read_bytes()))

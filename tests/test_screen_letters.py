@@ -270,14 +270,14 @@ async def test_cancel_marks_nothing_and_writes_no_file(
     db: Database, controller: StaffIdentity, out_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started, release = threading.Event(), threading.Event()
-    render = batches_module.render_batch
+    render = batches_module.render_letters
 
     def held_render(*args: Any, **kwargs: Any) -> Any:
         started.set()
         release.wait(timeout=10)
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(batches_module, "render_batch", held_render)
+    monkeypatch.setattr(batches_module, "render_letters", held_render)
     app = recording_app(db, controller)
     async with app.run_test(size=SIZE) as pilot:
         app.open_screen("letters")
@@ -315,14 +315,14 @@ async def test_escape_cancels_a_running_batch_and_stays(
     db: Database, controller: StaffIdentity, out_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started, release = threading.Event(), threading.Event()
-    render = batches_module.render_batch
+    render = batches_module.render_letters
 
     def held_render(*args: Any, **kwargs: Any) -> Any:
         started.set()
         release.wait(timeout=10)
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(batches_module, "render_batch", held_render)
+    monkeypatch.setattr(batches_module, "render_letters", held_render)
     app = recording_app(db, controller)
     async with app.run_test(size=SIZE) as pilot:
         app.open_screen("letters")

@@ -42,7 +42,8 @@ from cctui.domain.models import (
     Staff,
 )
 from cctui.letters.data import read_batch
-from cctui.letters.render import missing_glyphs_note, render_batch
+from cctui.letters.parallel import render_letters
+from cctui.letters.render import missing_glyphs_note
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: letters rendered so far."""
@@ -150,7 +151,7 @@ def _render(
         session, kind, letter_ids, letter_date=created_at.astimezone(UTC).date(), sender=sender
     )
     missing: set[str] = set()
-    content, pages = render_batch(
+    content, pages = render_letters(
         data,
         created_at=created_at,
         progress=progress,
