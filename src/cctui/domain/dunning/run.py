@@ -75,20 +75,23 @@ WHERE i.kind = 'invoice'
 reached); customers whose overdue total is below ``:min_overdue`` are left alone."""
 
 _LOCK_CUSTOMERS = """
-WITH candidates AS ({candidates})
-SELECT coalesce(array_agg(locked.id), '{{}}') FROM (
+WITH candidates AS MATERIALIZED ({candidates}
+), locked AS (
     SELECT c.id FROM customer AS c
     WHERE c.id IN (SELECT customer_id FROM candidates)
     ORDER BY c.id
     FOR UPDATE OF c
-) AS locked
+)
+SELECT (SELECT coalesce(array_agg(id), '{{}}') FROM locked) AS customers,
+       (SELECT coalesce(array_agg(invoice_id), '{{}}') FROM candidates) AS invoices
 """
 LOCK_CUSTOMERS = text(_LOCK_CUSTOMERS.format(candidates=_CANDIDATES))
-"""Lock, in id order, the customers with invoices to dun: a posting to one of them, or
-another run, finishes first, and the next statement sees what it did."""
+"""Lock, in id order, the customers with invoices to dun, and name those invoices: a
+posting to one of the customers, or another run, finishes first, and the next statement sees
+what it did."""
 
 _QUEUE_LETTERS = """
-WITH candidates AS MATERIALIZED ({candidates}  AND i.customer_id = ANY(:locked)
+WITH candidates AS MATERIALIZED ({candidates}  AND i.id = ANY(:invoices)
 ), groups AS MATERIALIZED (
     SELECT g.customer_id, g.step_id, g.invoices,
            nextval(pg_get_serial_sequence('letter', 'id')) AS letter_id
@@ -157,11 +160,16 @@ SELECT (SELECT count(*) FROM candidates) AS candidates,
 FROM dunned
 """
 QUEUE_LETTERS = text(_QUEUE_LETTERS.format(candidates=_CANDIDATES)).bindparams(
-    bindparam("locked", type_=ARRAY(BigInteger()))
+    bindparam("invoices", type_=ARRAY(BigInteger()))
 )
 """Queue the letters, put the invoices on them (refusing duplicates), charge the fees, move
 the invoices up and audit each letter, in one statement. Letter ids are drawn before the
-letters are inserted so the lines can name them in the same statement."""
+letters are inserted so the lines can name them in the same statement.
+
+Only the invoices the lock named are looked at again, each through its key, with every
+condition checked anew now that their customers are locked: one a posting paid, disputed or
+promised meanwhile drops out. (One that became due to dunning only meanwhile, a payment
+reversed say, waits for the next day's run.)"""
 
 TIDY_LETTERS = text("""
 WITH counted AS (
@@ -189,10 +197,10 @@ def run_dunning(session: Session, context: StepContext) -> Mapping[str, int]:
     letter per customer per step (see the module text). Repeating it changes nothing."""
     session.flush()
     params = {**context.params, "min_overdue": dunning_min_overdue(session)}
-    locked = session.execute(LOCK_CUSTOMERS, params).scalar_one()
+    locked, invoices = session.execute(LOCK_CUSTOMERS, params).one()
     if not locked:
         return _counts(0, 0, 0, 0)
-    row = session.execute(QUEUE_LETTERS, {**params, "locked": list(locked)}).one()
+    row = session.execute(QUEUE_LETTERS, {**params, "invoices": list(invoices)}).one()
     if row.letters_made != row.letters_queued or row.candidates != row.invoices_dunned:
         session.execute(TIDY_LETTERS, {"ids": list(row.letter_ids)})
     refresh_balances(session, row.customer_ids, context.run_on)
