@@ -107,10 +107,15 @@ class ScratchServer:
         with self._admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-            with contextlib.suppress(DBAPIError):  # CHECKPOINT needs pg_checkpoint
-                connection.exec_driver_sql("CHECKPOINT")
         self._made.append(name)
+        self.checkpoint()
         return Database(create_engine(self.url_for(name)), label=name)
+
+    def checkpoint(self) -> None:
+        """Write out every dirty page now (when the role may), so that what a setup step
+        wrote is not written out by the server in the middle of the next measurement."""
+        with self._admin.connect() as connection, contextlib.suppress(DBAPIError):
+            connection.exec_driver_sql("CHECKPOINT")  # needs pg_checkpoint
 
     def drop_database(self, name: str) -> None:
         """Drop database ``name`` now (its engines must be disposed) rather than at the end."""

@@ -263,6 +263,7 @@ def every_customer_a_debtor(server: ScratchServer, source: str, name: str) -> Da
         connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
             "VACUUM ANALYZE customer, invoice"
         )
+    server.checkpoint()
     return book
 
 
