@@ -84,6 +84,16 @@ before ``:as_of``; ``last_call_*`` and ``next_call_on`` come from the latest fin
 ``last_contacted_at`` from the latest successful one, ``next_promise_on`` from the open
 promises."""
 
+_OPEN_SUMS = """SELECT customer_id,
+           sum(open_amount) AS balance,
+           sum(open_amount) FILTER (WHERE due_on < :as_of) AS overdue,
+           min(due_on) FILTER (WHERE due_on < :as_of) AS oldest
+    FROM invoice
+    WHERE open_amount > 0{only}
+    GROUP BY customer_id"""
+"""Balance, overdue balance and oldest overdue due date per customer, from the open
+invoices (``{only}``: a further condition, or nothing)."""
+
 TRUTH_SQL_WHOLE_BOOK = """
 SELECT c.id AS customer_id,
        coalesce(inv.balance, 0) AS balance,
@@ -98,13 +108,7 @@ SELECT c.id AS customer_id,
        promises.next_on AS next_promise_on
 FROM customer AS c
 LEFT JOIN (
-    SELECT customer_id,
-           sum(open_amount) AS balance,
-           sum(open_amount) FILTER (WHERE due_on < :as_of) AS overdue,
-           min(due_on) FILTER (WHERE due_on < :as_of) AS oldest
-    FROM invoice
-    WHERE open_amount > 0
-    GROUP BY customer_id
+    {OPEN_SUMS}
 ) AS inv ON inv.customer_id = c.id
 LEFT JOIN (
     SELECT customer_id, count(*) AS n FROM held_document
@@ -128,7 +132,7 @@ LEFT JOIN (
     SELECT customer_id, min(promised_on) AS next_on FROM promise
     WHERE status = 'open' GROUP BY customer_id
 ) AS promises ON promises.customer_id = c.id
-"""
+""".replace("{OPEN_SUMS}", _OPEN_SUMS.format(only=""))
 """The same columns as :data:`TRUTH_SQL` for every customer of the book, with one aggregate
 per table instead of one lookup per customer: several times faster for the whole book."""
 
@@ -142,7 +146,8 @@ def truth_sql(scope: str | None) -> str:
     return TRUTH_SQL_WHOLE_BOOK if scope is None else TRUTH_SQL.format(scope=scope)
 
 
-_REFRESH_BALANCES = text("""
+_REFRESH_BALANCES = text(
+    """
 UPDATE customer AS c
 SET balance = coalesce(t.balance, 0),
     overdue_balance = coalesce(t.overdue, 0),
@@ -154,19 +159,14 @@ FROM (
     SELECT ids.id, o.balance, o.overdue, o.oldest
     FROM unnest(:ids) AS ids(id)
     LEFT JOIN (
-        SELECT customer_id,
-               sum(open_amount) AS balance,
-               sum(open_amount) FILTER (WHERE due_on < :as_of) AS overdue,
-               min(due_on) FILTER (WHERE due_on < :as_of) AS oldest
-        FROM invoice
-        WHERE open_amount > 0 AND customer_id = ANY(:ids)
-        GROUP BY customer_id
+        {OPEN_SUMS_OF_IDS}
     ) AS o ON o.customer_id = ids.id
 ) AS t
 WHERE c.id = t.id
   AND (c.balance, c.overdue_balance, c.oldest_due_on)
       IS DISTINCT FROM (coalesce(t.balance, 0), coalesce(t.overdue, 0), t.oldest)
-""").bindparams(bindparam("ids", type_=ARRAY(BigInteger())))
+""".replace("{OPEN_SUMS_OF_IDS}", _OPEN_SUMS.format(only=" AND customer_id = ANY(:ids)"))
+).bindparams(bindparam("ids", type_=ARRAY(BigInteger())))
 
 _REFRESH_HELD_COUNT = text("""
 UPDATE customer AS c
