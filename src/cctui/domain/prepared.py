@@ -41,9 +41,15 @@ def fetch(session: Session, statement: ReadStatement, **values: Any) -> Sequence
     and the identity map is neither read nor changed. What the session holds unflushed is
     flushed first (unless autoflush is off), as the ORM would before a query.
     """
+    _flush_as_a_query_would(session)
+    return session.connection().execute(statement, values).all()
+
+
+def _flush_as_a_query_would(session: Session) -> None:
+    """Flush what ``session`` holds unflushed, unless its autoflush is off: a read past the
+    ORM must see the session's own changes as an ORM query would."""
     if session.autoflush:
         session.flush()
-    return session.connection().execute(statement, values).all()
 
 
 def driver_connection(session: Session) -> psycopg.Connection[Any]:
@@ -71,8 +77,7 @@ def fetch_tuples(
     Run on the session's connection, in its transaction, after flushing what it holds
     unflushed (unless autoflush is off); every value in ``values`` is bound, never spliced.
     """
-    if session.autoflush:
-        session.flush()
+    _flush_as_a_query_would(session)
     with driver_connection(session).cursor() as cursor:
         cursor.execute(driver_sql(statement), values)
         return cursor.fetchall()
