@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cctui.domain.book_settings import contacted_within_days
@@ -33,6 +32,7 @@ from cctui.domain.queue.colour import colour_of, colour_sql, contact_cutoff
 from cctui.domain.queue.criteria import like_escape, pools_sql
 from cctui.domain.queue.statements import (
     KEY_COUNT,
+    ONE_ROW_STATEMENT,
     ROW_COLUMNS,
     SEARCH_SQL,
     SHORT_SEARCH_SQL,
@@ -159,18 +159,6 @@ def queue_count(
     return int(session.execute(count_statement(where), params).scalar_one())
 
 
-_ONE_ROW = text(
-    "SELECT 0 AS seg, "  # noqa: S608 (the column names are constants)
-    + ", ".join(f"c.{column}" for column in ROW_COLUMNS)
-    + ", st.login AS controller_login, st.name AS controller_name, nt.note "
-    "FROM customer AS c LEFT JOIN staff AS st ON st.id = c.controller_id "
-    "LEFT JOIN LATERAL (SELECT left(n.body, 1000) AS note FROM note AS n "
-    "WHERE n.customer_id = c.id AND n.status = 'open' "
-    "ORDER BY n.created_at DESC, n.id DESC LIMIT 1) AS nt ON true "
-    "WHERE c.id = :customer_id"
-)
-
-
 def queue_row(
     session: Session,
     customer_id: int,
@@ -184,8 +172,8 @@ def queue_row(
     """
     day = today(as_of)
     within = contacted_within_days(session) if within_days is None else within_days
-    found = session.execute(_ONE_ROW, {"customer_id": customer_id}).first()
-    return None if found is None else _RowMaker(day, within)(found, 1, None)
+    found = fetch_tuples(session, ONE_ROW_STATEMENT, {"customer_id": customer_id})
+    return _RowMaker(day, within)(found[0], 1, None) if found else None
 
 
 def _sort_of(query: QueueQuery) -> tuple[QueueSort, SortDirection]:

@@ -393,6 +393,16 @@ def _controller_segments(shape: PageShape) -> tuple[list[_Segment], list[str]]:
     return reading, outer
 
 
+ONE_ROW_STATEMENT = text(
+    _with_controller_and_note(
+        f"SELECT 0 AS seg, {_SELECT_COLUMNS} FROM customer AS c WHERE c.id = :customer_id",  # noqa: S608
+        "p.seg",
+    )
+)
+"""One customer's queue row (``:customer_id``), in a page's columns with no sort key,
+whether or not the customer is in the queue."""
+
+
 def count_statement(where: tuple[str, ...]) -> TextClause:
     """``SELECT count(*)`` of the debtors matching ``where`` (the same filters as a page)."""
     conditions = " AND ".join([QUEUE_MEMBER, *where])
