@@ -159,14 +159,12 @@ class _JoinedPdf:
     def __init__(self) -> None:
         self._writer = PdfWriter()
         self._metadata: DocumentInformation | None = None
-        self._empty = True
 
     def add(self, content: bytes) -> None:
         """Append the pages of the PDF ``content``."""
         reader = PdfReader(io.BytesIO(content))
-        if self._empty:
+        if not self._writer.pages:
             self._metadata = reader.metadata
-            self._empty = False
         self._writer.append(reader)
 
     def output(self) -> bytes:
