@@ -293,10 +293,14 @@ class KeysetTable(DataTable[Text], Generic[R, C], inherit_bindings=False):
         return self._pending is not None
 
     @property
+    def _header_lines(self) -> int:
+        """Lines the column header takes (none when it is hidden)."""
+        return self.header_height if self.show_header else 0
+
+    @property
     def screen_rows(self) -> int:
         """How many rows one screenful shows (at least 1)."""
-        header = self.header_height if self.show_header else 0
-        return max(self.scrollable_content_region.height - header, 1)
+        return max(self.scrollable_content_region.height - self._header_lines, 1)
 
     @property
     def read_ahead(self) -> int:
@@ -429,7 +433,7 @@ class KeysetTable(DataTable[Text], Generic[R, C], inherit_bindings=False):
             self._pending = None
             drawn = worker.result
             assert isinstance(drawn, _Drawn)
-            if pending.mode in ("after", "before") and not self._waited_for(pending.mode):
+            if _reads_ahead(pending.mode) and not self._waited_for(pending.mode):
                 self._arrived = (pending, drawn)
             else:
                 self._land(pending, drawn)
@@ -466,7 +470,7 @@ class KeysetTable(DataTable[Text], Generic[R, C], inherit_bindings=False):
     def _land(self, pending: _Pending, drawn: _Drawn) -> None:
         """Show what a worker read, with the cells it drew when the layout is still the
         same."""
-        if _redraws(pending.mode):
+        if not _reads_ahead(pending.mode):
             self._cells.clear()  # the rows were read again: draw them again
         if drawn.fitted is self._fitted:  # else the layout changed while it was read
             for key, cells in drawn.cells.items():
@@ -499,7 +503,7 @@ class KeysetTable(DataTable[Text], Generic[R, C], inherit_bindings=False):
         self._window_fetch = pending.fetch
         self.loaded_once = True
         self.loading = False
-        if mode not in ("after", "before") or not self._splice(shown, keep, old_index):
+        if not _reads_ahead(mode) or not self._splice(shown, keep, old_index):
             self._fill(keep, old_index, scroll_gap)
         self.post_message(self.WindowChanged())
         self._grow()  # the cursor may have gone on past the read-ahead while it was read
@@ -564,9 +568,8 @@ class KeysetTable(DataTable[Text], Generic[R, C], inherit_bindings=False):
                 [self._row_keys.pop(key) for key in dropped],
             )
             self._forget_unloaded_cells()
-            header = self.header_height if self.show_header else 0
             # Set now (the table would only on idle) so the scroll below is not cut short.
-            self.virtual_size = Size(self.virtual_size.width, self.row_count + header)
+            self.virtual_size = Size(self.virtual_size.width, self.row_count + self._header_lines)
             self.move_cursor(row=index, scroll=False)
             self.scroll_to(y=scroll_y, animate=False, force=True, immediate=True)
         finally:
@@ -698,9 +701,11 @@ class _Pending:
     fetch: Callable[[PageRequest[Any]], KeysetPage[Any, Any]]
 
 
-def _redraws(mode: str) -> bool:
-    """True for reads whose rows replace every row shown (their cells are drawn again)."""
-    return mode in ("reload", "start", "first", "last")
+def _reads_ahead(mode: str) -> bool:
+    """True for a page read ahead of the rows shown ("after" or "before"), which is spliced
+    in; every other read ("start", "reload", "first", "last") replaces every row shown, and
+    its cells are drawn again."""
+    return mode in ("after", "before")
 
 
 @dataclass(frozen=True)
